@@ -1,0 +1,24 @@
+import type { FinishedSpan } from '../recording/finished-span';
+import type { TracerProcess } from '../recording/recorder';
+
+/** The outcome of one export call. Exporters resolve with it; they never reject. */
+export interface ExportResult {
+  /** true when the backend accepted the batch */
+  ok: boolean;
+  /** set when `ok` is false: what went wrong, for logs and stats */
+  error?: string;
+}
+
+/**
+ * Sends batches of finished spans to a backend. Called by `BatchRecorder`, one batch
+ * at a time.
+ *
+ *     const exporter = new OtlpHttpExporter({ url: 'http://127.0.0.1:4318/v1/traces' });
+ *     const recorder = new BatchRecorder(exporter);
+ */
+export interface Exporter {
+  export(spans: FinishedSpan[]): Promise<ExportResult>;
+  shutdown(): Promise<void>;
+  /** See `Recorder.attach`: forwarded by `BatchRecorder`. */
+  attach?(process: TracerProcess): void;
+}

@@ -1,0 +1,334 @@
+import * as opentracing from 'opentracing';
+import { Span } from './span';
+import { EMPTY_BAGGAGE, SpanContext } from './span-context';
+import { nowMillis } from './util/clock';
+import { randomSpanId, randomTraceId, isValidSpanId, isValidTraceId } from './util/ids';
+import { FaultLogger, describeError } from './util/fault-logger';
+import { validateTracerOptions } from './options';
+import type { ActiveSpanOptions, PropagationName, StartSpanOptions, TracerOptions } from './options';
+import type { FinishedSpan, SpanReference } from './recording/finished-span';
+import type { Recorder } from './recording/recorder';
+import type { Sampler } from './sampling/sampler';
+import { ConstSampler } from './sampling/const-sampler';
+import { ParentBasedSampler } from './sampling/parent-based-sampler';
+import type { ScopeManager } from './scope/scope-manager';
+import { AsyncLocalScopeManager } from './scope/async-local-scope-manager';
+import { Propagator } from './propagation/propagator';
+
+const DEFAULT_PROPAGATION: readonly PropagationName[] = ['tracecontext', 'baggage'];
+const NO_REFERENCES: SpanReference[] = Object.freeze([]) as unknown as SpanReference[];
+const NO_LOGS = Object.freeze([]) as unknown as FinishedSpan['logs'];
+const SAMPLING_PRIORITY = 'sampling.priority';
+
+/**
+ * An OpenTracing 0.14 tracer. Drop it in wherever a tracer goes:
+ *
+ *     const tracer = new Tracer({ serviceName: 'checkout', recorder: new ConsoleRecorder() });
+ *     opentracing.initGlobalTracer(tracer);
+ *
+ * `inject`, `extract`, `flush` and `close` never throw. Misuse (an unknown format, a
+ * span finished twice) is reported once per kind through `TracerOptions.logger`.
+ */
+export class Tracer extends opentracing.Tracer {
+  /** @internal */ readonly _serviceName: string;
+  /** @internal */ readonly _faults: FaultLogger;
+  private readonly _recorder: Recorder | null;
+  private readonly _sampler: Sampler;
+  private readonly _scopes: ScopeManager;
+  /** the default scope manager, when in use: lets startActiveSpan skip a closure */
+  private readonly _asyncLocalScopes: AsyncLocalScopeManager | null;
+  private readonly _propagator: Propagator;
+  private _closed = false;
+
+  constructor(options: TracerOptions) {
+    super();
+    validateTracerOptions(options);
+    this._serviceName = options.serviceName;
+    this._faults = new FaultLogger(options.logger ?? console);
+    this._recorder = options.recorder ?? null;
+    this._sampler = options.sampler ?? new ParentBasedSampler(new ConstSampler(true));
+    this._scopes = options.scopeManager ?? new AsyncLocalScopeManager();
+    this._asyncLocalScopes = this._scopes instanceof AsyncLocalScopeManager ? this._scopes : null;
+    this._propagator = new Propagator(options.propagation ?? DEFAULT_PROPAGATION);
+    const processTags = Object.freeze({ ...(options.tags ?? {}) });
+    if (this._recorder !== null && typeof this._recorder.attach === 'function') {
+      try {
+        this._recorder.attach({ serviceName: this._serviceName, tags: processTags, logger: this._faults });
+      } catch (error) {
+        this._faults.warnOnce('recorder-attach', `recorder.attach() threw: ${describeError(error)}`);
+      }
+    }
+  }
+
+  /**
+   * Starts a span. Its parent is `childOf`, else the first `child_of` reference, else
+   * the first reference, else the active span (unless `ignoreActiveSpan`). An explicit
+   * `childOf: null` starts a root. The options object is never modified.
+   *
+   *     const span = tracer.startSpan('query', { tags: { 'db.type': 'sql' } });
+   */
+  startSpan(name: string, options?: StartSpanOptions): Span {
+    const operationName = typeof name === 'string' ? name : this._operationNameOf(name);
+    let parent: SpanContext | null = null;
+    let references: SpanReference[] | null = null;
+    let useActive = true;
+    let tags: Record<string, unknown> | undefined;
+    let startTime: number | undefined;
+    if (options !== undefined && options !== null) {
+      const childOf = options.childOf;
+      if (childOf !== undefined) {
+        useActive = false;
+        if (childOf !== null) parent = this._contextOf(childOf);
+      }
+      if (Array.isArray(options.references) && options.references.length > 0) {
+        const resolved = this._resolveReferences(options.references);
+        if (resolved.length > 0) {
+          useActive = false;
+          references = resolved.map((r) => r.reference);
+          if (parent === null) {
+            parent = (resolved.find((r) => r.reference.type === 'child_of') ?? resolved[0]).context;
+          } else {
+            references.unshift({ type: 'child_of', traceId: parent.traceId, spanId: parent.spanId });
+          }
+        }
+      }
+      if (options.ignoreActiveSpan === true) useActive = false;
+      if (options.tags !== null && typeof options.tags === 'object') tags = options.tags;
+      if (typeof options.startTime === 'number' && Number.isFinite(options.startTime)) startTime = options.startTime;
+    }
+    if (useActive) {
+      const active = this._scopes.active();
+      if (active !== null) parent = active.span().context();
+    }
+    return this._createSpan(operationName, parent, references, tags, startTime ?? nowMillis());
+  }
+
+  /**
+   * Starts a span and runs `fn` with it active. With `finishOnClose` (the default) the
+   * span finishes when `fn` returns, or when the promise it returns settles. A throw or
+   * rejection tags `error: true`, logs the error, and is re-thrown.
+   *
+   *     const user = await tracer.startActiveSpan('load-user', async (span) => {
+   *       span.setTag('user.id', id);
+   *       return db.load(id); // startSpan in here makes children of 'load-user'
+   *     });
+   */
+  startActiveSpan<T>(name: string, fn: (span: Span) => T): T;
+  startActiveSpan<T>(name: string, options: ActiveSpanOptions, fn: (span: Span) => T): T;
+  startActiveSpan<T>(
+    name: string,
+    optionsOrFn: ActiveSpanOptions | ((span: Span) => T),
+    maybeFn?: (span: Span) => T,
+  ): T {
+    const options = typeof optionsOrFn === 'function' ? undefined : optionsOrFn;
+    const fn = typeof optionsOrFn === 'function' ? optionsOrFn : maybeFn;
+    if (typeof fn !== 'function') throw new TypeError('sextant: startActiveSpan(name, [options], fn) needs a function');
+    const span = this.startSpan(name, options);
+    const finishOnClose = options?.finishOnClose !== false;
+    if (this._asyncLocalScopes !== null) return this._asyncLocalScopes.activateWith(span, fn, span, finishOnClose);
+    return this._scopes.activate(span, () => fn(span), finishOnClose);
+  }
+
+  /** The span active in the current async context, or null. */
+  activeSpan(): Span | null {
+    const scope = this._scopes.active();
+    return scope === null ? null : scope.span();
+  }
+
+  /** The scope manager that keeps the active span. */
+  scopeManager(): ScopeManager {
+    return this._scopes;
+  }
+
+  /** The service this tracer's spans belong to. */
+  serviceName(): string {
+    return this._serviceName;
+  }
+
+  /**
+   * Hands every finished span to the exporter and waits for it (or its timeout).
+   * Never rejects.
+   */
+  async flush(): Promise<void> {
+    if (this._recorder === null) return;
+    try {
+      await this._recorder.flush();
+    } catch (error) {
+      this._faults.warnOnce('recorder-flush', `recorder.flush() failed: ${describeError(error)}`);
+    }
+  }
+
+  /**
+   * Flushes and closes the recorder. Spans finished afterwards are dropped; context
+   * still propagates. Never rejects; a second call does nothing more.
+   */
+  async close(): Promise<void> {
+    if (this._closed) return;
+    this._closed = true;
+    if (this._recorder === null) return;
+    try {
+      await this._recorder.close();
+    } catch (error) {
+      this._faults.warnOnce('recorder-close', `recorder.close() failed: ${describeError(error)}`);
+    }
+  }
+
+  protected _inject(spanContext: opentracing.SpanContext, format: string, carrier: unknown): void {
+    try {
+      const context = this._contextOf(spanContext);
+      if (context === null) {
+        this._faults.warnOnce('inject-foreign-context', 'inject() was given something that is not a span context; nothing injected.');
+        return;
+      }
+      if (format === opentracing.FORMAT_HTTP_HEADERS || format === opentracing.FORMAT_TEXT_MAP) {
+        this._propagator.injectTextMap(context, carrier);
+      } else if (format === opentracing.FORMAT_BINARY) {
+        this._propagator.injectBinary(context, carrier);
+      } else {
+        this._faults.warnOnce(`inject-format-${String(format)}`, `inject(): unsupported format ${String(format)}; nothing injected.`);
+      }
+    } catch (error) {
+      this._faults.warnOnce('inject-failed', `inject() failed: ${describeError(error)}`);
+    }
+  }
+
+  protected _extract(format: string, carrier: unknown): SpanContext | null {
+    try {
+      if (format === opentracing.FORMAT_HTTP_HEADERS || format === opentracing.FORMAT_TEXT_MAP) {
+        return this._propagator.extractTextMap(carrier);
+      }
+      if (format === opentracing.FORMAT_BINARY) return this._propagator.extractBinary(carrier);
+      this._faults.warnOnce(`extract-format-${String(format)}`, `extract(): unsupported format ${String(format)}; returned null.`);
+    } catch (error) {
+      this._faults.warnOnce('extract-failed', `extract() failed: ${describeError(error)}`);
+    }
+    return null;
+  }
+
+  /** @internal */
+  _operationNameOf(name: unknown): string {
+    if (typeof name === 'string') return name;
+    this._faults.warnOnce('operation-name-type', `operation name must be a string, got ${typeof name}; coerced.`);
+    if (name === null || name === undefined) return 'unnamed';
+    try {
+      return String(name);
+    } catch {
+      return 'unnamed';
+    }
+  }
+
+  /** @internal called by `Span.setTag('sampling.priority', value)` */
+  _applySamplingPriority(span: Span, value: unknown): void {
+    const priority = Number(value);
+    if (Number.isNaN(priority)) return;
+    span._spanContext.sampled = priority > 0;
+  }
+
+  /** @internal called once by `Span.finish` */
+  _onFinish(span: Span, finishTime: number): void {
+    const context = span._spanContext;
+    if (!context.sampled || this._recorder === null || this._closed) return;
+    let duration = finishTime - span._startTime;
+    if (!(duration >= 0)) duration = 0;
+    const parent = span._parent;
+    const references =
+      span._references ?? (parent === null ? NO_REFERENCES : [{ type: 'child_of' as const, traceId: parent.traceId, spanId: parent.spanId }]);
+    const record: FinishedSpan =
+      parent === null
+        ? {
+            traceId: context.traceId,
+            spanId: context.spanId,
+            operationName: span._operationName,
+            serviceName: this._serviceName,
+            startTime: span._startTime,
+            duration,
+            tags: span._tags,
+            logs: span._logs ?? NO_LOGS,
+            references,
+            baggage: context.baggage as Record<string, string>,
+          }
+        : {
+            traceId: context.traceId,
+            spanId: context.spanId,
+            parentSpanId: parent.spanId,
+            operationName: span._operationName,
+            serviceName: this._serviceName,
+            startTime: span._startTime,
+            duration,
+            tags: span._tags,
+            logs: span._logs ?? NO_LOGS,
+            references,
+            baggage: context.baggage as Record<string, string>,
+          };
+    try {
+      this._recorder.record(record);
+    } catch (error) {
+      this._faults.warnOnce('recorder-record', `recorder.record() threw: ${describeError(error)}; span dropped.`);
+    }
+  }
+
+  private _createSpan(
+    operationName: string,
+    parent: SpanContext | null,
+    references: SpanReference[] | null,
+    tags: Record<string, unknown> | undefined,
+    startTime: number,
+  ): Span {
+    let context: SpanContext;
+    let samplerTags: Readonly<Record<string, unknown>> | undefined;
+    if (parent !== null && !parent.remote) {
+      context = new SpanContext(parent.traceId, randomSpanId(), parent.sampled, parent.baggage, parent.debug, parent.traceState);
+    } else {
+      const traceId = parent === null ? randomTraceId() : parent.traceId;
+      const decision = this._sampler.shouldSample(traceId, operationName, parent);
+      if (decision.sampled && parent === null) samplerTags = decision.tags;
+      context =
+        parent === null
+          ? new SpanContext(traceId, randomSpanId(), decision.sampled)
+          : new SpanContext(traceId, randomSpanId(), decision.sampled, parent.baggage, parent.debug, parent.traceState);
+    }
+    const span = new Span(this, context, operationName, startTime, parent, references, tags);
+    if (tags !== undefined && tags[SAMPLING_PRIORITY] !== undefined) this._applySamplingPriority(span, tags[SAMPLING_PRIORITY]);
+    if (samplerTags !== undefined) span.addTags(samplerTags);
+    return span;
+  }
+
+  /** Any Span or SpanContext, ours or another tracer's, as one of ours; null if unusable. */
+  private _contextOf(value: unknown): SpanContext | null {
+    if (value instanceof SpanContext) return value;
+    if (value instanceof Span) return value._spanContext;
+    try {
+      const candidate = value as { context?: () => unknown; toTraceId?: () => unknown; toSpanId?: () => unknown };
+      const ctx = (typeof candidate?.context === 'function' ? candidate.context() : candidate) as typeof candidate;
+      if (ctx instanceof SpanContext) return ctx;
+      if (typeof ctx?.toTraceId !== 'function' || typeof ctx.toSpanId !== 'function') return null;
+      let traceId = String(ctx.toTraceId()).toLowerCase();
+      const spanId = String(ctx.toSpanId()).toLowerCase();
+      if (traceId.length === 16) traceId = traceId.padStart(32, '0');
+      if (!isValidTraceId(traceId) || !isValidSpanId(spanId)) return null;
+      return new SpanContext(traceId, spanId, true, EMPTY_BAGGAGE, false, undefined, true);
+    } catch {
+      return null;
+    }
+  }
+
+  private _resolveReferences(refs: unknown[]): { reference: SpanReference; context: SpanContext }[] {
+    const out: { reference: SpanReference; context: SpanContext }[] = [];
+    for (const ref of refs) {
+      const resolved = this._referenceOf(ref);
+      if (resolved !== null) out.push(resolved);
+    }
+    return out;
+  }
+
+  private _referenceOf(ref: unknown): { reference: SpanReference; context: SpanContext } | null {
+    // Duck-typed: a Reference from another copy of the opentracing package is just as good.
+    const candidate = ref as { type?: unknown; referencedContext?: unknown } | null;
+    if (typeof candidate?.type !== 'function' || typeof candidate.referencedContext !== 'function') return null;
+    const reference = candidate as opentracing.Reference;
+    const context = this._contextOf(reference.referencedContext());
+    if (context === null) return null;
+    const type = reference.type() === opentracing.REFERENCE_FOLLOWS_FROM ? 'follows_from' : 'child_of';
+    return { reference: { type, traceId: context.traceId, spanId: context.spanId }, context };
+  }
+}
