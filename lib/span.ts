@@ -39,14 +39,16 @@ export class Span extends opentracing.Span {
     /** @internal the references given in the options, or null to derive one from `_parent` */
     readonly _references: SpanReference[] | null,
     tags: Record<string, unknown> | undefined,
+    ownsTags: boolean,
   ) {
     super();
     if (tags === undefined) {
       this._tags = {};
       this._ownsTags = true;
     } else {
+      // The caller's tags object is shared until the first setTag (copy on write).
       this._tags = tags;
-      this._ownsTags = false;
+      this._ownsTags = ownsTags;
     }
   }
 

@@ -8,7 +8,7 @@ import { validateTracerOptions } from './options';
 import type { ActiveSpanOptions, PropagationName, StartSpanOptions, TracerOptions } from './options';
 import type { FinishedSpan, SpanReference } from './recording/finished-span';
 import type { Recorder } from './recording/recorder';
-import type { Sampler } from './sampling/sampler';
+import type { Sampler, SamplingDecision } from './sampling/sampler';
 import { ConstSampler } from './sampling/const-sampler';
 import { ParentBasedSampler } from './sampling/parent-based-sampler';
 import type { ScopeManager } from './scope/scope-manager';
@@ -19,6 +19,8 @@ const DEFAULT_PROPAGATION: readonly PropagationName[] = ['tracecontext', 'baggag
 const NO_REFERENCES: SpanReference[] = Object.freeze([]) as unknown as SpanReference[];
 const NO_LOGS = Object.freeze([]) as unknown as FinishedSpan['logs'];
 const SAMPLING_PRIORITY = 'sampling.priority';
+const DEBUG_SAMPLED: SamplingDecision = Object.freeze({ sampled: true });
+const SAMPLER_FAILED: SamplingDecision = Object.freeze({ sampled: false });
 
 /**
  * An OpenTracing 0.14 tracer. Drop it in wherever a tracer goes:
@@ -280,17 +282,29 @@ export class Tracer extends opentracing.Tracer {
       context = new SpanContext(parent.traceId, randomSpanId(), parent.sampled, parent.baggage, parent.debug, parent.traceState);
     } else {
       const traceId = parent === null ? randomTraceId() : parent.traceId;
-      const decision = this._sampler.shouldSample(traceId, operationName, parent);
+      const decision = this._decide(traceId, operationName, parent);
       if (decision.sampled && parent === null) samplerTags = decision.tags;
       context =
         parent === null
           ? new SpanContext(traceId, randomSpanId(), decision.sampled)
           : new SpanContext(traceId, randomSpanId(), decision.sampled, parent.baggage, parent.debug, parent.traceState);
     }
-    const span = new Span(this, context, operationName, startTime, parent, references, tags);
+    // Sampler tags go first so the caller's tags win; merging here costs one copy, not a copy per tag.
+    const ownTags = samplerTags === undefined ? undefined : tags === undefined ? { ...samplerTags } : { ...samplerTags, ...tags };
+    const span = new Span(this, context, operationName, startTime, parent, references, ownTags ?? tags, ownTags !== undefined);
     if (tags !== undefined && tags[SAMPLING_PRIORITY] !== undefined) this._applySamplingPriority(span, tags[SAMPLING_PRIORITY]);
-    if (samplerTags !== undefined) span.addTags(samplerTags);
     return span;
+  }
+
+  /** The sampler's verdict; an upstream debug flag always samples, and a sampler that throws samples nothing. */
+  private _decide(traceId: string, operationName: string, parent: SpanContext | null): SamplingDecision {
+    if (parent !== null && parent.debug) return DEBUG_SAMPLED;
+    try {
+      return this._sampler.shouldSample(traceId, operationName, parent);
+    } catch (error) {
+      this._faults.warnOnce('sampler-threw', `sampler.shouldSample() threw: ${describeError(error)}; trace not sampled.`);
+      return SAMPLER_FAILED;
+    }
   }
 
   /** Any Span or SpanContext, ours or another tracer's, as one of ours; null if unusable. */

@@ -9,6 +9,8 @@ const REMOVE_METHODS = ['off', 'removeListener'] as const;
 /** Per bound emitter: event name -> original listener -> its bound wrapper. */
 const BOUND_LISTENERS = Symbol('sextant.boundListeners');
 
+let adding = false;
+
 interface PatchedEmitter extends EventEmitter {
   [BOUND_LISTENERS]?: Map<string | symbol, WeakMap<Listener, Listener>>;
 }
@@ -27,12 +29,18 @@ export function bindEmitter<E extends EventEmitter>(emitter: E, wrap: (listener:
     const original = patched[name] as ListenerMethod;
     if (typeof original !== 'function') continue;
     (patched as unknown as Record<string, ListenerMethod>)[name] = function (this: EventEmitter, event, listener) {
-      if (typeof listener !== 'function') return original.call(this, event, listener);
+      // Node's once() adds its wrapper through on(): that inner call must not wrap again.
+      if (typeof listener !== 'function' || adding) return original.call(this, event, listener);
       let wrappers = byEvent.get(event);
       if (wrappers === undefined) byEvent.set(event, (wrappers = new WeakMap()));
       let bound = wrappers.get(listener);
       if (bound === undefined) wrappers.set(listener, (bound = wrap(listener)));
-      return original.call(this, event, bound);
+      adding = true;
+      try {
+        return original.call(this, event, bound);
+      } finally {
+        adding = false;
+      }
     };
   }
   for (const name of REMOVE_METHODS) {
