@@ -21,3 +21,32 @@ export type { Sampler, SamplingDecision } from './sampling/sampler';
 export { ConstSampler } from './sampling/const-sampler';
 export { ParentBasedSampler } from './sampling/parent-based-sampler';
 export type { ParentBasedSamplerOptions } from './sampling/parent-based-sampler';
+export { ProbabilisticSampler } from './sampling/probabilistic-sampler';
+export { RateLimitingSampler } from './sampling/rate-limiting-sampler';
+
+export { tracingMiddleware } from './middleware/tracing-middleware';
+export type { TracingMiddleware } from './middleware/tracing-middleware';
+export { traceHttpHandler } from './middleware/trace-http-handler';
+export type { HttpHandlerTracingOptions } from './middleware/trace-http-handler';
+export type { ServerTracingOptions } from './middleware/server-options';
+export { requestSpan } from './middleware/request-span';
+export { tracedFetch } from './middleware/traced-fetch';
+export type { TracedFetchOptions, FetchFunction } from './middleware/traced-fetch';
+export { tracedRequest } from './middleware/traced-request';
+export type { TracedRequestOptions, RequestFunction } from './middleware/traced-request';
+export type { ClientOperationName } from './middleware/client-span';
+export { initTracerFromEnv } from './config/init-tracer-from-env';
+export type { MonotonicClock } from './sampling/rate-limiting-sampler';
+
+export { BatchRecorder, BATCH_RECORDER_DEFAULTS } from './recording/batch-recorder';
+export type { BatchOptions, RecorderStats } from './recording/batch-recorder';
+export type { ExportOptions } from './export/exporter';
+export { OtlpHttpExporter } from './export/otlp-http-exporter';
+export type { OtlpHttpExporterOptions } from './export/otlp-http-exporter';
+export { ZipkinExporter } from './export/zipkin-exporter';
+export type { ZipkinExporterOptions } from './export/zipkin-exporter';
+export type { HttpExporterOptions } from './export/http-exporter-options';
+export { RETRY_DEFAULTS } from './export/retry-policy';
+export type { RetryOptions } from './export/retry-policy';
+
+export { PROPAGATION_LIMITS } from './propagation/limits';

@@ -21,6 +21,7 @@ export class SpanContext extends opentracing.SpanContext {
    * @param debug the Jaeger/B3 debug flag: forces sampling and travels on the wire.
    * @param traceState the W3C `tracestate` value, passed on unchanged.
    * @param remote whether this context was extracted from a carrier.
+   * @param randomTraceId the W3C Level 2 random-trace-id flag received with the trace id; passed on unchanged.
    */
   constructor(
     readonly traceId: string,
@@ -30,6 +31,7 @@ export class SpanContext extends opentracing.SpanContext {
     readonly debug: boolean = false,
     readonly traceState: string | undefined = undefined,
     readonly remote: boolean = false,
+    readonly randomTraceId: boolean = false,
   ) {
     super();
   }

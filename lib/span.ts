@@ -6,6 +6,7 @@ import type { Tracer } from './tracer';
 
 /** The OpenTracing tag that forces sampling on (> 0) or off (0). */
 const SAMPLING_PRIORITY = 'sampling.priority';
+const NO_TAGS: Record<string, unknown> = Object.freeze({}) as Record<string, unknown>;
 
 /**
  * A timed, named unit of work. Create spans with `tracer.startSpan` or
@@ -43,8 +44,9 @@ export class Span extends opentracing.Span {
   ) {
     super();
     if (tags === undefined) {
-      this._tags = {};
-      this._ownsTags = true;
+      // Most spans get their tags later or never: share one frozen empty until the first setTag.
+      this._tags = NO_TAGS;
+      this._ownsTags = false;
     } else {
       // The caller's tags object is shared until the first setTag (copy on write).
       this._tags = tags;

@@ -221,7 +221,8 @@ export class Tracer extends opentracing.Tracer {
 
   /** @internal called by `Span.setTag('sampling.priority', value)` */
   _applySamplingPriority(span: Span, value: unknown): void {
-    const priority = Number(value);
+    // Only a real number decides: Number(null) and Number('') are 0, which must not silently unsample.
+    const priority = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
     if (Number.isNaN(priority)) return;
     span._spanContext.sampled = priority > 0;
   }
@@ -279,7 +280,7 @@ export class Tracer extends opentracing.Tracer {
     let context: SpanContext;
     let samplerTags: Readonly<Record<string, unknown>> | undefined;
     if (parent !== null && !parent.remote) {
-      context = new SpanContext(parent.traceId, randomSpanId(), parent.sampled, parent.baggage, parent.debug, parent.traceState);
+      context = new SpanContext(parent.traceId, randomSpanId(), parent.sampled, parent.baggage, parent.debug, parent.traceState, false, parent.randomTraceId);
     } else {
       const traceId = parent === null ? randomTraceId() : parent.traceId;
       const decision = this._decide(traceId, operationName, parent);
@@ -287,7 +288,7 @@ export class Tracer extends opentracing.Tracer {
       context =
         parent === null
           ? new SpanContext(traceId, randomSpanId(), decision.sampled)
-          : new SpanContext(traceId, randomSpanId(), decision.sampled, parent.baggage, parent.debug, parent.traceState);
+          : new SpanContext(traceId, randomSpanId(), decision.sampled, parent.baggage, parent.debug, parent.traceState, false, parent.randomTraceId);
     }
     // Sampler tags go first so the caller's tags win; merging here costs one copy, not a copy per tag.
     const ownTags = samplerTags === undefined ? undefined : tags === undefined ? { ...samplerTags } : { ...samplerTags, ...tags };

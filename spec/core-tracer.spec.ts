@@ -323,6 +323,13 @@ describe('sampling', () => {
     expect(recorder.spans().map((s) => s.operationName)).toEqual(['forced-on', 'set-later']);
     expect(on.recorder.spans()).toHaveLength(0);
   });
+
+  it('ignores a sampling.priority that is not a number', () => {
+    const { tracer, recorder } = setup();
+    for (const value of [null, '', 'high', undefined, {}]) tracer.startSpan('kept').setTag('sampling.priority', value).finish();
+    tracer.startSpan('string-zero').setTag('sampling.priority', '0').finish();
+    expect(recorder.spans().map((s) => s.operationName)).toEqual(['kept', 'kept', 'kept', 'kept', 'kept']);
+  });
 });
 
 describe('flush and close', () => {

@@ -10,6 +10,17 @@ export interface ExportResult {
 }
 
 /**
+ * Limits `BatchRecorder` puts on one export call. Exporters that ignore them still
+ * work: the recorder stops waiting at the deadline either way.
+ */
+export interface ExportOptions {
+  /** aborted when the recorder stops waiting: cancel requests and retry pauses */
+  signal?: AbortSignal;
+  /** epoch ms by which the call should have settled; no retry should be started that cannot finish by then */
+  deadline?: number;
+}
+
+/**
  * Sends batches of finished spans to a backend. Called by `BatchRecorder`, one batch
  * at a time.
  *
@@ -17,7 +28,7 @@ export interface ExportResult {
  *     const recorder = new BatchRecorder(exporter);
  */
 export interface Exporter {
-  export(spans: FinishedSpan[]): Promise<ExportResult>;
+  export(spans: FinishedSpan[], options?: ExportOptions): Promise<ExportResult>;
   shutdown(): Promise<void>;
   /** See `Recorder.attach`: forwarded by `BatchRecorder`. */
   attach?(process: TracerProcess): void;

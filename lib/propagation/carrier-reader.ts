@@ -1,61 +1,126 @@
+import { PROPAGATION_LIMITS } from './limits';
 import type { CarrierReader } from './text-map-codec';
 
-/** Header values longer than this are ignored rather than parsed (W3C baggage allows 8192 bytes). */
-export const MAX_HEADER_VALUE_LENGTH = 16384;
+const { maxHeaderValues, maxJoinedHeaderLength, maxCarrierNames } = PROPAGATION_LIMITS;
+const hasOwn = Object.prototype.hasOwnProperty;
+const NO_NAMES: readonly string[] = Object.freeze([]);
 
-const NO_VALUES: string[] = [];
-
-function valuesOf(raw: unknown): string[] {
-  if (typeof raw === 'string') return raw.length <= MAX_HEADER_VALUE_LENGTH ? [raw] : NO_VALUES;
-  if (Array.isArray(raw)) {
-    const out: string[] = [];
-    for (let i = 0; i < raw.length && i < 64; i++) {
-      const v: unknown = raw[i];
-      if (typeof v === 'string' && v.length <= MAX_HEADER_VALUE_LENGTH) out.push(v);
-    }
-    return out;
+/** A header value as one string: `string[]` joined with `,` (bounded); anything else is absent. */
+function headerValue(raw: unknown): string | undefined {
+  if (typeof raw === 'string') return raw;
+  if (!Array.isArray(raw)) return undefined;
+  let joined: string | undefined;
+  const count = Math.min(raw.length, maxHeaderValues);
+  for (let i = 0; i < count; i++) {
+    const v: unknown = raw[i];
+    if (typeof v !== 'string') continue;
+    const next = joined === undefined ? v : `${joined},${v}`;
+    if (next.length > maxJoinedHeaderLength) break;
+    joined = next;
   }
-  return NO_VALUES;
+  return joined;
 }
 
 /**
- * Wraps anything a caller may pass as a TEXT_MAP or HTTP_HEADERS carrier: a plain
- * object (any key case), Node's `IncomingHttpHeaders`, a `Map`, or a fetch `Headers`.
- * Returns null for carriers that cannot hold headers.
+ * A plain object or Node's `IncomingHttpHeaders`. Node lowercases incoming names, so an
+ * exact own-property hit is the common case; a miss looks for another casing among the
+ * carrier's own names of the same length (no allocation, at most `maxCarrierNames`).
+ */
+class RecordReader implements CarrierReader {
+  constructor(private readonly record: Record<string, unknown>) {}
+
+  get(name: string): string | undefined {
+    const record = this.record;
+    if (hasOwn.call(record, name)) return headerValue(record[name]);
+    let seen = 0;
+    for (const key in record) {
+      if (++seen > maxCarrierNames) break;
+      if (key.length === name.length && key.toLowerCase() === name && hasOwn.call(record, key)) return headerValue(record[key]);
+    }
+    return undefined;
+  }
+
+  names(): readonly string[] {
+    const names: string[] = [];
+    for (const key in this.record) {
+      if (!hasOwn.call(this.record, key)) continue;
+      if (names.length >= maxCarrierNames) break;
+      names.push(key);
+    }
+    return names;
+  }
+}
+
+/** A `Map` of header names to values, any casing. */
+class MapReader implements CarrierReader {
+  constructor(private readonly map: Map<unknown, unknown>) {}
+
+  get(name: string): string | undefined {
+    if (this.map.has(name)) return headerValue(this.map.get(name));
+    let seen = 0;
+    for (const [key, value] of this.map) {
+      if (++seen > maxCarrierNames) break;
+      if (typeof key === 'string' && key.length === name.length && key.toLowerCase() === name) return headerValue(value);
+    }
+    return undefined;
+  }
+
+  names(): readonly string[] {
+    const out: string[] = [];
+    for (const key of this.map.keys()) {
+      if (out.length >= maxCarrierNames) break;
+      if (typeof key === 'string') out.push(key);
+    }
+    return out;
+  }
+}
+
+type Getter = (name: string) => unknown;
+
+/**
+ * Anything with a case-insensitive `get(name)`: a fetch `Headers`, an Express request.
+ * Names come from its `keys()` when it has one, else from its `headers` object.
+ */
+class GetterReader implements CarrierReader {
+  constructor(
+    private readonly carrier: object,
+    private readonly getter: Getter,
+  ) {}
+
+  get(name: string): string | undefined {
+    return headerValue(this.getter.call(this.carrier, name));
+  }
+
+  names(): readonly string[] {
+    const carrier = this.carrier as { keys?: unknown; headers?: unknown };
+    if (typeof carrier.keys === 'function') {
+      const out: string[] = [];
+      const iterator = (carrier.keys as () => Iterable<unknown>).call(carrier);
+      if (iterator === null || typeof iterator !== 'object' || typeof (iterator as Iterable<unknown>)[Symbol.iterator] !== 'function') {
+        return NO_NAMES;
+      }
+      for (const key of iterator as Iterable<unknown>) {
+        if (out.length >= maxCarrierNames) break;
+        if (typeof key === 'string') out.push(key);
+      }
+      return out;
+    }
+    const headers = carrier.headers;
+    if (headers !== null && typeof headers === 'object') return new RecordReader(headers as Record<string, unknown>).names();
+    return NO_NAMES;
+  }
+}
+
+/**
+ * Wraps anything a caller may pass as a TEXT_MAP or HTTP_HEADERS carrier: a plain object
+ * (any key case), Node's `IncomingHttpHeaders`, a `Map`, a fetch `Headers`, or anything
+ * with a `get(name)` method. Returns null for carriers that cannot hold headers.
+ * Readers may throw when the carrier does (a hostile getter or Proxy): callers catch.
  */
 export function readerFor(carrier: unknown): CarrierReader | null {
   if (carrier === null || typeof carrier !== 'object') return null;
+  if (carrier instanceof Map) return new MapReader(carrier);
   const getter = (carrier as { get?: unknown }).get;
-  if (typeof getter === 'function' && !(carrier instanceof Map)) {
-    return {
-      getAll(name) {
-        try {
-          return valuesOf((getter as (n: string) => unknown).call(carrier, name));
-        } catch {
-          return NO_VALUES;
-        }
-      },
-    };
-  }
-  if (carrier instanceof Map) {
-    return {
-      getAll(name) {
-        for (const [key, value] of carrier) {
-          if (typeof key === 'string' && key.toLowerCase() === name) return valuesOf(value);
-        }
-        return NO_VALUES;
-      },
-    };
-  }
-  const record = carrier as Record<string, unknown>;
-  return {
-    getAll(name) {
-      // Node lowercases incoming header names, so the exact lookup is the common case.
-      if (Object.prototype.hasOwnProperty.call(record, name)) return valuesOf(record[name]);
-      for (const key of Object.keys(record)) {
-        if (key.length === name.length && key.toLowerCase() === name) return valuesOf(record[key]);
-      }
-      return NO_VALUES;
-    },
-  };
+  if (typeof getter === 'function') return new GetterReader(carrier, getter as Getter);
+  return new RecordReader(carrier as Record<string, unknown>);
 }

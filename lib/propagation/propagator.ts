@@ -1,55 +1,121 @@
 import type { PropagationName } from '../options';
 import { SpanContext } from '../span-context';
+import { isValidSpanId, isValidTraceId } from '../util/ids';
+import type { Baggage } from '../span-context';
+import { B3MultiCodec, B3SingleCodec } from './b3-codecs';
+import { decodeBinaryContext, encodeBinaryContext } from './binary-codec';
 import { readerFor } from './carrier-reader';
+import { setterFor } from './carrier-writer';
+import { JaegerCodec } from './jaeger-codec';
 import type { TextMapCodec } from './text-map-codec';
 import { W3CBaggageCodec } from './w3c-baggage-codec';
 import { W3CTraceContextCodec } from './w3c-trace-context-codec';
 
-const CODECS: Partial<Record<PropagationName, () => TextMapCodec>> = {
+const CODECS: Record<PropagationName, () => TextMapCodec> = {
   tracecontext: () => new W3CTraceContextCodec(),
   baggage: () => new W3CBaggageCodec(),
+  jaeger: () => new JaegerCodec(),
+  b3multi: () => new B3MultiCodec(),
+  b3: () => new B3SingleCodec(),
 };
 
+/** Baggage from several formats in one object; the format listed first wins a shared key. */
+function mergeBaggage(first: Baggage, later: Baggage): Baggage {
+  const merged = Object.assign(Object.create(null) as Record<string, string>, later);
+  for (const key of Object.keys(first)) merged[key] = first[key];
+  return merged;
+}
+
 /**
- * The formats a tracer speaks, in order: inject writes every one; extract takes the
- * first valid context and merges baggage from every codec that carries some.
+ * The formats a tracer speaks, in order. `injectTextMap` writes every one;
+ * `extractTextMap` takes the first valid context and merges into it the baggage of every
+ * format that carries some. The binary format is always the same one.
+ *
+ *     const propagator = new Propagator(['tracecontext', 'baggage', 'b3multi']);
+ *     propagator.injectTextMap(span.context(), headers);
  */
 export class Propagator {
-  private readonly codecs: TextMapCodec[];
+  private readonly codecs: readonly TextMapCodec[];
 
   constructor(names: readonly PropagationName[]) {
-    this.codecs = [];
+    const codecs: TextMapCodec[] = [];
+    const seen = new Set<PropagationName>();
     for (const name of names) {
       const make = CODECS[name];
-      if (make !== undefined) this.codecs.push(make());
+      if (make === undefined || seen.has(name)) continue;
+      seen.add(name);
+      codecs.push(make());
     }
+    this.codecs = codecs;
   }
 
+  /** Writes `context` into a header carrier in every configured format. Throws on misuse; the tracer reports it. */
   injectTextMap(context: SpanContext, carrier: unknown): void {
-    if (carrier === null || typeof carrier !== 'object') return;
-    for (const codec of this.codecs) codec.inject(context, carrier as Record<string, unknown>);
+    const set = setterFor(carrier);
+    if (set === null) throw new TypeError(`carrier must be an object, got ${carrier === null ? 'null' : typeof carrier}`);
+    checkIds(context);
+    const codecs = this.codecs;
+    for (let i = 0; i < codecs.length; i++) codecs[i].inject(context, carrier as object, set);
   }
 
+  /** The context in a header carrier, or null. Never throws, whatever the carrier holds. */
   extractTextMap(carrier: unknown): SpanContext | null {
-    const reader = readerFor(carrier);
-    if (reader === null) return null;
-    let context: SpanContext | null = null;
-    let baggage: Record<string, string> | null = null;
-    for (const codec of this.codecs) {
-      const parts = codec.extract(reader);
-      if (context === null && parts.context !== null) context = parts.context;
-      if (parts.baggage !== null) baggage = baggage === null ? parts.baggage : Object.assign({}, baggage, parts.baggage);
+    try {
+      const reader = readerFor(carrier);
+      if (reader === null) return null;
+      let context: SpanContext | null = null;
+      let decision: SpanContext | null = null;
+      let baggage: Baggage | null = null;
+      const codecs = this.codecs;
+      for (let i = 0; i < codecs.length; i++) {
+        const parts = codecs[i].extract(reader);
+        if (parts.context !== null) {
+          if (parts.decisionOnly === true) decision ??= parts.context;
+          else context ??= parts.context;
+        }
+        if (parts.baggage !== null) baggage = baggage === null ? parts.baggage : mergeBaggage(baggage, parts.baggage);
+      }
+      const chosen = context ?? decision;
+      if (chosen !== null && baggage !== null) chosen.baggage = baggage;
+      return chosen;
+    } catch {
+      return null;
     }
-    if (context === null) return null;
-    if (baggage !== null) context.baggage = { ...context.baggage, ...baggage };
-    return context;
   }
 
-  injectBinary(_context: SpanContext, _carrier: unknown): void {
-    // The binary format is built in the propagation issue.
+  /** Sets `carrier.buffer` to the binary encoding of `context`. Throws on misuse; the tracer reports it. */
+  injectBinary(context: SpanContext, carrier: unknown): void {
+    if (carrier === null || typeof carrier !== 'object') {
+      throw new TypeError(`binary carrier must be an object with a buffer field, got ${carrier === null ? 'null' : typeof carrier}`);
+    }
+    checkIds(context);
+    (carrier as { buffer: unknown }).buffer = encodeBinaryContext(context);
   }
 
-  extractBinary(_carrier: unknown): SpanContext | null {
-    return null;
+  /** The context in `carrier.buffer`, or null. Never throws. */
+  extractBinary(carrier: unknown): SpanContext | null {
+    try {
+      if (carrier === null || typeof carrier !== 'object') return null;
+      return decodeBinaryContext((carrier as { buffer?: unknown }).buffer);
+    } catch {
+      return null;
+    }
+  }
+}
+
+/** The ids checked last: a trace injects many times with one trace id, so most checks are one comparison. */
+let lastTraceId = '';
+let lastSpanId = '';
+
+/** A context built by hand may hold anything: only valid ids reach the wire. */
+function checkIds(context: SpanContext): void {
+  const { traceId, spanId } = context;
+  if (traceId !== lastTraceId) {
+    if (!isValidTraceId(traceId)) throw new TypeError('span context has an invalid trace or span id; nothing injected');
+    lastTraceId = traceId;
+  }
+  if (spanId !== lastSpanId) {
+    if (!isValidSpanId(spanId)) throw new TypeError('span context has an invalid trace or span id; nothing injected');
+    lastSpanId = spanId;
   }
 }

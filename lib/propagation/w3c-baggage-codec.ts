@@ -1,36 +1,70 @@
 import type { SpanContext } from '../span-context';
-import type { CarrierReader, ExtractedParts, TextMapCodec } from './text-map-codec';
+import { BaggageBuilder, decodeBaggageText, serializeBaggage } from './baggage-text';
+import { PROPAGATION_LIMITS } from './limits';
+import { NOTHING_EXTRACTED } from './text-map-codec';
+import type { CarrierReader, ExtractedParts, HeaderSetter, TextMapCodec } from './text-map-codec';
 
-/** W3C Baggage: the `baggage` header, percent-encoded `key=value` members. */
+const { maxBaggageBytes } = PROPAGATION_LIMITS;
+
+function isOws(c: number): boolean {
+  return c === 32 || c === 9;
+}
+
+/** `s.indexOf(char, from)`, with "absent" as +Infinity so comparisons need no special case. */
+function indexFrom(s: string, char: string, from: number): number {
+  const i = s.indexOf(char, from);
+  return i === -1 ? Infinity : i;
+}
+
+/**
+ * W3C Baggage: the `baggage` header, `key=value` members separated by `,`, percent-encoded
+ * both ways. Properties after `;` are accepted and ignored. Only the first
+ * `maxBaggageBytes` of the header are read; members past that, or past
+ * `maxBaggageMembers`, are dropped. A member with a malformed escape is dropped alone.
+ */
 export class W3CBaggageCodec implements TextMapCodec {
-  readonly name = 'baggage';
+  readonly name = 'baggage' as const;
 
-  inject(context: SpanContext, carrier: Record<string, unknown>): void {
-    const members: string[] = [];
-    for (const key of Object.keys(context.baggage)) {
-      members.push(`${encodeURIComponent(key)}=${encodeURIComponent(context.baggage[key])}`);
-    }
-    if (members.length > 0) carrier.baggage = members.join(',');
+  inject(context: SpanContext, carrier: object, set: HeaderSetter): void {
+    const value = serializeBaggage(context.baggage);
+    if (value.length > 0) set(carrier, 'baggage', value);
   }
 
   extract(reader: CarrierReader): ExtractedParts {
-    const baggage: Record<string, string> = {};
-    let found = false;
-    for (const header of reader.getAll('baggage')) {
-      for (const member of header.split(',')) {
-        const [pair] = member.split(';');
-        const eq = pair.indexOf('=');
-        if (eq <= 0) continue;
-        try {
-          const key = decodeURIComponent(pair.slice(0, eq).trim());
-          const value = decodeURIComponent(pair.slice(eq + 1).trim());
-          Object.defineProperty(baggage, key, { value, enumerable: true, writable: true, configurable: true });
-          found = true;
-        } catch {
-          // a malformed percent-escape drops that member only
+    const header = reader.get('baggage');
+    if (header === undefined || header.length === 0) return NOTHING_EXTRACTED;
+    // Cut off at the limit: a member that straddles it is incomplete, so it goes too.
+    const limit = header.length <= maxBaggageBytes ? header.length : header.lastIndexOf(',', maxBaggageBytes);
+    const builder = new BaggageBuilder();
+    // The next ';' and '=' are found once and reused until passed: the scan stays linear.
+    let nextSemicolon = -1;
+    let nextEquals = -1;
+    let start = 0;
+    while (start < limit) {
+      let end = header.indexOf(',', start);
+      if (end === -1 || end > limit) end = limit;
+      if (nextSemicolon < start) nextSemicolon = indexFrom(header, ';', start);
+      if (nextEquals < start) nextEquals = indexFrom(header, '=', start);
+      const stop = nextSemicolon < end ? nextSemicolon : end;
+      const eq = nextEquals;
+      if (eq < stop) {
+        let ka = start;
+        let kb = eq;
+        let va = eq + 1;
+        let vb = stop;
+        while (ka < kb && isOws(header.charCodeAt(ka))) ka++;
+        while (kb > ka && isOws(header.charCodeAt(kb - 1))) kb--;
+        while (va < vb && isOws(header.charCodeAt(va))) va++;
+        while (vb > va && isOws(header.charCodeAt(vb - 1))) vb--;
+        if (kb > ka) {
+          const key = decodeBaggageText(header.slice(ka, kb));
+          const value = decodeBaggageText(header.slice(va, vb));
+          if (key !== null && key.length > 0 && value !== null && !builder.add(key, value, end - start)) break;
         }
       }
+      start = end + 1;
     }
-    return { context: null, baggage: found ? baggage : null };
+    const baggage = builder.result();
+    return baggage === null ? NOTHING_EXTRACTED : { context: null, baggage };
   }
 }

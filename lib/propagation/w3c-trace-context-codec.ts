@@ -1,26 +1,89 @@
-import { SpanContext } from '../span-context';
-import { isValidSpanId, isValidTraceId } from '../util/ids';
-import type { CarrierReader, ExtractedParts, TextMapCodec } from './text-map-codec';
+import { EMPTY_BAGGAGE, SpanContext } from '../span-context';
+import { lowerHexDigit } from './hex';
+import { PROPAGATION_LIMITS } from './limits';
+import { isPrintableAscii, normalizeTraceState } from './trace-state';
+import { NOTHING_EXTRACTED } from './text-map-codec';
+import type { CarrierReader, ExtractedParts, HeaderSetter, TextMapCodec } from './text-map-codec';
 
-const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?$/;
+const { maxTraceparentLength, maxTracestateLength } = PROPAGATION_LIMITS;
+const SAMPLED = 1;
+const RANDOM = 2;
+/** `-{trace-flags}` for each combination of the sampled and random bits */
+const FLAGS_SUFFIX = ['-00', '-01', '-02', '-03'];
+/** version-format of version 00: "-" trace-id "-" parent-id "-" trace-flags */
+const VERSION_00_LENGTH = 55;
+/**
+ * version, trace-id, parent-id and trace-flags, then the end or a dash (a higher version may
+ * add fields). Fixed widths and no nested repetition: matching is linear.
+ */
+const FIRST_FOUR_FIELDS = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}(?:-|$)/;
+const ZERO_TRACE_ID = '0'.repeat(32);
+const ZERO_SPAN_ID = '0'.repeat(16);
 
-/** W3C Trace Context: `traceparent` and `tracestate`. */
+function isOws(c: number): boolean {
+  return c === 32 || c === 9;
+}
+
+function trimOws(s: string): string {
+  let start = 0;
+  let end = s.length;
+  while (start < end && isOws(s.charCodeAt(start))) start++;
+  while (end > start && isOws(s.charCodeAt(end - 1))) end--;
+  return s.slice(start, end);
+}
+
+/**
+ * W3C Trace Context (Level 1, plus Level 2's random-trace-id flag): the `traceparent`
+ * and `tracestate` headers.
+ *
+ * - version `ff`, uppercase hex, all-zero ids, or a second `traceparent` make it invalid;
+ * - version `00` must have exactly four fields; a higher version is read by its first four;
+ * - `tracestate` is kept and re-sent with every child context, unless any member is
+ *   invalid or there are more than 32, in which case it is dropped whole.
+ */
 export class W3CTraceContextCodec implements TextMapCodec {
-  readonly name = 'tracecontext';
+  readonly name = 'tracecontext' as const;
 
-  inject(context: SpanContext, carrier: Record<string, unknown>): void {
-    carrier.traceparent = `00-${context.traceId}-${context.spanId}-${context.sampled ? '01' : '00'}`;
-    if (context.traceState) carrier.tracestate = context.traceState;
+  inject(context: SpanContext, carrier: object, set: HeaderSetter): void {
+    const flags = (context.sampled || context.debug ? SAMPLED : 0) | (context.randomTraceId ? RANDOM : 0);
+    set(carrier, 'traceparent', `00-${context.traceId}-${context.spanId}${FLAGS_SUFFIX[flags]}`);
+    const state = context.traceState;
+    if (typeof state === 'string' && state.length > 0 && isPrintableAscii(state, maxTracestateLength)) {
+      set(carrier, 'tracestate', state);
+    }
   }
 
   extract(reader: CarrierReader): ExtractedParts {
-    const values = reader.getAll('traceparent');
-    if (values.length !== 1) return { context: null, baggage: null };
-    const m = TRACEPARENT.exec(values[0].trim());
-    if (m === null || m[1] === 'ff' || (m[1] === '00' && m[5] !== undefined)) return { context: null, baggage: null };
-    if (!isValidTraceId(m[2]) || !isValidSpanId(m[3])) return { context: null, baggage: null };
-    const sampled = (parseInt(m[4], 16) & 1) === 1;
-    const state = reader.getAll('tracestate').join(',');
-    return { context: new SpanContext(m[2], m[3], sampled, undefined, false, state || undefined, true), baggage: null };
+    const header = reader.get('traceparent');
+    if (header === undefined || header.length > maxTraceparentLength) return NOTHING_EXTRACTED;
+    // Optional whitespace is rare: only then is a trimmed copy made.
+    let value = header;
+    const first = header.charCodeAt(0);
+    const last = header.charCodeAt(header.length - 1);
+    if (isOws(first) || isOws(last)) value = trimOws(header);
+    // One anchored, fixed-width pattern (no backtracking) checks every field's characters.
+    if (!FIRST_FOUR_FIELDS.test(value)) return NOTHING_EXTRACTED;
+    // version ff is invalid; version 00 has exactly four fields
+    const c0 = value.charCodeAt(0);
+    const c1 = value.charCodeAt(1);
+    if (c0 === 102 && c1 === 102) return NOTHING_EXTRACTED;
+    if (c0 === 48 && c1 === 48 && value.length !== VERSION_00_LENGTH) return NOTHING_EXTRACTED;
+    // all-zero ids are invalid (looked at only when an id starts with 0)
+    if (value.charCodeAt(3) === 48 && value.startsWith(ZERO_TRACE_ID, 3)) return NOTHING_EXTRACTED;
+    if (value.charCodeAt(36) === 48 && value.startsWith(ZERO_SPAN_ID, 36)) return NOTHING_EXTRACTED;
+    const flags = lowerHexDigit(value.charCodeAt(53)) * 16 + lowerHexDigit(value.charCodeAt(54));
+    const rawState = reader.get('tracestate');
+    const traceState = rawState === undefined ? undefined : normalizeTraceState(rawState);
+    const context = new SpanContext(
+      value.slice(3, 35),
+      value.slice(36, 52),
+      (flags & SAMPLED) === SAMPLED,
+      EMPTY_BAGGAGE,
+      false,
+      traceState,
+      true,
+      (flags & RANDOM) === RANDOM,
+    );
+    return { context, baggage: null };
   }
 }

@@ -1,5 +1,6 @@
+import type { SpanContext } from '../span-context';
 import type { Sampler, SamplingDecision } from './sampler';
-import { samplingDecision } from './sampler';
+import { describeArgument, samplingDecision } from './sampler';
 
 /**
  * Samples everything or nothing.
@@ -12,12 +13,13 @@ export class ConstSampler implements Sampler {
 
   constructor(readonly decisionValue: boolean) {
     if (typeof decisionValue !== 'boolean') {
-      throw new TypeError(`ConstSampler: decision must be a boolean, got ${typeof decisionValue}`);
+      throw new TypeError(`sextant: ConstSampler decision must be a boolean, got ${describeArgument(decisionValue)}`);
     }
     this.decision = samplingDecision(decisionValue, 'const', decisionValue);
   }
 
-  shouldSample(): SamplingDecision {
+  /** The same decision for every trace; tags `sampler.type: 'const'`, `sampler.param: decision`. */
+  shouldSample(_traceId?: string, _operationName?: string, _parent?: SpanContext | null): SamplingDecision {
     return this.decision;
   }
 

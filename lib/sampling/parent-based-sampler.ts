@@ -15,6 +15,8 @@ export interface ParentBasedSamplerOptions {
 /**
  * Follows the sampled flag that arrived from upstream, and asks `root` only for
  * new traces. This keeps a trace whole: every service records it, or none does.
+ * An upstream Jaeger or B3 debug flag always samples. (Children of a local span
+ * never reach a sampler: they inherit their parent's decision.)
  *
  *     new ParentBasedSampler(new ProbabilisticSampler(0.1));
  */
@@ -23,11 +25,24 @@ export class ParentBasedSampler implements Sampler {
     readonly root: Sampler,
     private readonly options: ParentBasedSamplerOptions = {},
   ) {
-    if (!root || typeof root.shouldSample !== 'function') {
-      throw new TypeError('ParentBasedSampler: root must be a Sampler');
+    if (!isSampler(root)) {
+      throw new TypeError('sextant: ParentBasedSampler root must be a Sampler (with shouldSample)');
+    }
+    if (options === null || typeof options !== 'object') {
+      throw new TypeError('sextant: ParentBasedSampler options must be an object');
+    }
+    for (const name of ['remoteParentSampled', 'remoteParentNotSampled'] as const) {
+      if (options[name] !== undefined && !isSampler(options[name])) {
+        throw new TypeError(`sextant: ParentBasedSampler options.${name} must be a Sampler (with shouldSample)`);
+      }
     }
   }
 
+  /**
+   * `root` decides for a new trace (`parent` null); otherwise the remote parent's flags do.
+   *
+   *     sampler.shouldSample(traceId, 'GET /', extractedContext).sampled;
+   */
   shouldSample(traceId: string, operationName: string, parent: SpanContext | null): SamplingDecision {
     if (parent === null) return this.root.shouldSample(traceId, operationName, null);
     if (parent.debug) return FOLLOW_SAMPLED;
@@ -40,6 +55,14 @@ export class ParentBasedSampler implements Sampler {
   }
 
   toString(): string {
-    return `ParentBasedSampler(${this.root.toString()})`;
+    const { remoteParentSampled, remoteParentNotSampled } = this.options;
+    const extra =
+      (remoteParentSampled ? `, remoteParentSampled: ${remoteParentSampled.toString()}` : '') +
+      (remoteParentNotSampled ? `, remoteParentNotSampled: ${remoteParentNotSampled.toString()}` : '');
+    return `ParentBasedSampler(${this.root.toString()}${extra})`;
   }
+}
+
+function isSampler(value: unknown): value is Sampler {
+  return value !== null && typeof value === 'object' && typeof (value as Sampler).shouldSample === 'function';
 }

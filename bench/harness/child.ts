@@ -1,0 +1,80 @@
+import { fork } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import * as path from 'node:path';
+
+const REGISTER = path.join(__dirname, '..', 'register.js');
+
+interface Reply {
+  id: number;
+  ok: boolean;
+  result?: unknown;
+  error?: string;
+}
+
+/**
+ * A bench process (bench/worker.ts or bench/http/server.ts) and a request/reply
+ * channel to it over IPC. It loads TypeScript through bench/register.js.
+ */
+export class Child {
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
+  private exited = false;
+
+  private constructor(
+    readonly label: string,
+    private readonly process: ChildProcess,
+  ) {
+    process.on('message', (message: Reply) => {
+      const waiter = this.pending.get(message.id);
+      if (waiter === undefined) return;
+      this.pending.delete(message.id);
+      if (message.ok) waiter.resolve(message.result);
+      else waiter.reject(new Error(`${label}: ${message.error}`));
+    });
+    process.on('exit', (code, signal) => {
+      this.exited = true;
+      for (const waiter of this.pending.values()) waiter.reject(new Error(`${label} exited (${signal ?? code})`));
+      this.pending.clear();
+    });
+  }
+
+  /** Starts `script` (a .ts file under bench/) with `args`; `flags` are extra node flags. */
+  static start(label: string, script: string, args: string[], flags: string[] = []): Child {
+    const child = fork(script, args, {
+      execArgv: [...flags, '-r', REGISTER],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    return new Child(label, child);
+  }
+
+  /** Sends a command and waits for its reply. */
+  request<T>(message: Record<string, unknown>): Promise<T> {
+    if (this.exited) return Promise.reject(new Error(`${this.label} is not running`));
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
+      this.process.send({ ...message, id });
+    });
+  }
+
+  /** Asks the process to close and exit; kills it if it has not within `graceMillis`. */
+  async stop(graceMillis = 3000): Promise<void> {
+    if (this.exited) return;
+    const exited = new Promise<void>((resolve) => this.process.once('exit', () => resolve()));
+    this.request({ cmd: 'close' }).catch(() => undefined);
+    const timer = setTimeout(() => this.process.kill('SIGKILL'), graceMillis);
+    await exited;
+    clearTimeout(timer);
+  }
+}
+
+/** The serving side of `Child`: answers each command with `handle`'s result or error. */
+export function serveCommands(handle: (message: Record<string, unknown>) => Promise<unknown>): void {
+  process.on('message', (message: Record<string, unknown>) => {
+    const id = message.id as number;
+    handle(message).then(
+      (result) => process.send!({ id, ok: true, result }),
+      (error: unknown) => process.send!({ id, ok: false, error: error instanceof Error ? error.stack ?? error.message : String(error) }),
+    );
+  });
+}

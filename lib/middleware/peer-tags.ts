@@ -1,0 +1,31 @@
+import { isIPv4, isIPv6 } from 'node:net';
+
+const MAPPED_IPV4 = '::ffff:';
+
+/**
+ * Adds `peer.ipv4` or `peer.ipv6` for an address, unwrapping IPv4-mapped IPv6
+ * addresses (`::ffff:10.0.0.1`), which is how a dual-stack server sees IPv4 clients.
+ * Returns whether the address was an IP literal.
+ */
+export function addPeerAddressTags(tags: Record<string, unknown>, address: string | undefined): boolean {
+  if (typeof address !== 'string' || address === '') return false;
+  if (address.startsWith(MAPPED_IPV4) && isIPv4(address.slice(MAPPED_IPV4.length))) {
+    tags['peer.ipv4'] = address.slice(MAPPED_IPV4.length);
+    return true;
+  }
+  if (isIPv4(address)) {
+    tags['peer.ipv4'] = address;
+    return true;
+  }
+  if (isIPv6(address)) {
+    tags['peer.ipv6'] = address;
+    return true;
+  }
+  return false;
+}
+
+/** Adds `peer.port` when it is a usable port number. */
+export function addPeerPortTag(tags: Record<string, unknown>, port: unknown): void {
+  const n = typeof port === 'string' ? Number(port) : port;
+  if (typeof n === 'number' && Number.isInteger(n) && n > 0 && n < 65536) tags['peer.port'] = n;
+}

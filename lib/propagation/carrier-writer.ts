@@ -1,0 +1,26 @@
+import type { HeaderSetter } from './text-map-codec';
+
+const setProperty: HeaderSetter = (carrier, name, value) => {
+  (carrier as Record<string, unknown>)[name] = value;
+};
+
+const callSet: HeaderSetter = (carrier, name, value) => {
+  (carrier as { set(name: string, value: string): unknown }).set(name, value);
+};
+
+const callSetHeader: HeaderSetter = (carrier, name, value) => {
+  (carrier as { setHeader(name: string, value: string): unknown }).setHeader(name, value);
+};
+
+/**
+ * How to write a header into `carrier`: `set(name, value)` for a `Map` or fetch `Headers`,
+ * `setHeader(name, value)` for a Node `ClientRequest`, else a plain property.
+ * Returns null when the carrier is not an object.
+ */
+export function setterFor(carrier: unknown): HeaderSetter | null {
+  if (carrier === null || typeof carrier !== 'object') return null;
+  const c = carrier as { set?: unknown; setHeader?: unknown };
+  if (typeof c.set === 'function') return callSet;
+  if (typeof c.setHeader === 'function') return callSetHeader;
+  return setProperty;
+}

@@ -1,0 +1,104 @@
+import { EMPTY_BAGGAGE, SpanContext } from '../span-context';
+import { BaggageBuilder, decodeBaggageText, encodeBaggageKey, encodeBaggageValue } from './baggage-text';
+import { isHex, paddedLowerHex, shortestTraceId } from './hex';
+import { PROPAGATION_LIMITS } from './limits';
+import { NOTHING_EXTRACTED } from './text-map-codec';
+import type { CarrierReader, ExtractedParts, HeaderSetter, TextMapCodec } from './text-map-codec';
+
+const { maxBaggageMembers, maxBaggageBytes, maxBaggageMemberBytes } = PROPAGATION_LIMITS;
+const CONTEXT_HEADER = 'uber-trace-id';
+const BAGGAGE_PREFIX = 'uberctx-';
+/** jaeger-client's header for ad-hoc baggage: `k1=v1, k2=v2` */
+const BAGGAGE_HEADER = 'jaeger-baggage';
+const SAMPLED = 1;
+const DEBUG = 2;
+/** longest uber-trace-id: 32 + 16 + 16 hex, a flags byte, three colons; with room for URL-encoded colons */
+const MAX_CONTEXT_LENGTH = 128;
+
+/** Splits `trace:span:parent:flags` into a context; null when any field is malformed. */
+function parseUberTraceId(value: string): SpanContext | null {
+  const c1 = value.indexOf(':');
+  const c2 = c1 === -1 ? -1 : value.indexOf(':', c1 + 1);
+  const c3 = c2 === -1 ? -1 : value.indexOf(':', c2 + 1);
+  if (c3 === -1 || value.indexOf(':', c3 + 1) !== -1) return null;
+  const traceId = paddedLowerHex(value, 0, c1, 32);
+  const spanId = paddedLowerHex(value, c1 + 1, c2, 16);
+  // the parent id is deprecated: '0' when absent; checked for form only
+  const parentLength = c3 - c2 - 1;
+  if (traceId === null || spanId === null || parentLength < 1 || parentLength > 16 || !isHex(value, c2 + 1, c3)) return null;
+  const flagsLength = value.length - c3 - 1;
+  if (flagsLength < 1 || flagsLength > 2 || !isHex(value, c3 + 1, value.length)) return null;
+  const flags = parseInt(value.slice(c3 + 1), 16);
+  const debug = (flags & DEBUG) === DEBUG;
+  return new SpanContext(traceId, spanId, debug || (flags & SAMPLED) === SAMPLED, EMPTY_BAGGAGE, debug, undefined, true);
+}
+
+/**
+ * Jaeger's native format: `uber-trace-id: {trace-id}:{span-id}:{parent-span-id}:{flags}`
+ * (64- or 128-bit trace ids, leading zeros optional, URL-encoded form accepted; flags bit 1
+ * sampled, bit 2 debug) and one `uberctx-{key}` header per baggage item, values
+ * URL-encoded. Also reads jaeger-client's `jaeger-baggage: k1=v1, k2=v2` header.
+ *
+ * HTTP lowercases header names, so over HTTP baggage keys arrive lowercase, as with
+ * jaeger-client; a TEXT_MAP carrier keeps their case.
+ */
+export class JaegerCodec implements TextMapCodec {
+  readonly name = 'jaeger' as const;
+
+  inject(context: SpanContext, carrier: object, set: HeaderSetter): void {
+    const flags = (context.sampled || context.debug ? SAMPLED : 0) | (context.debug ? DEBUG : 0);
+    set(carrier, CONTEXT_HEADER, `${shortestTraceId(context.traceId)}:${context.spanId}:0:${flags}`);
+    const baggage = context.baggage;
+    let count = 0;
+    let bytes = 0;
+    for (const key in baggage) {
+      if (!Object.prototype.hasOwnProperty.call(baggage, key) || key.length === 0) continue;
+      const name = BAGGAGE_PREFIX + encodeBaggageKey(key);
+      const value = encodeBaggageValue(String(baggage[key]));
+      const size = name.length + value.length;
+      if (size > maxBaggageMemberBytes || bytes + size > maxBaggageBytes) continue;
+      if (count >= maxBaggageMembers) break;
+      set(carrier, name, value);
+      count++;
+      bytes += size;
+    }
+  }
+
+  extract(reader: CarrierReader): ExtractedParts {
+    let raw = reader.get(CONTEXT_HEADER);
+    let context: SpanContext | null = null;
+    if (raw !== undefined && raw.length <= MAX_CONTEXT_LENGTH) {
+      raw = raw.trim();
+      const decoded = raw.indexOf('%') === -1 ? raw : decodeBaggageText(raw);
+      if (decoded !== null) context = parseUberTraceId(decoded);
+    }
+    const baggage = this.extractBaggage(reader);
+    if (context === null && baggage === null) return NOTHING_EXTRACTED;
+    return { context, baggage };
+  }
+
+  private extractBaggage(reader: CarrierReader): ExtractedParts['baggage'] {
+    const builder = new BaggageBuilder();
+    const names = reader.names();
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i];
+      if (name.length <= BAGGAGE_PREFIX.length || name.slice(0, BAGGAGE_PREFIX.length).toLowerCase() !== BAGGAGE_PREFIX) continue;
+      const raw = reader.get(name.toLowerCase());
+      if (raw === undefined) continue;
+      const key = decodeBaggageText(name.slice(BAGGAGE_PREFIX.length)) ?? name.slice(BAGGAGE_PREFIX.length);
+      const value = decodeBaggageText(raw) ?? raw;
+      if (!builder.add(key, value, name.length + raw.length)) break;
+    }
+    const adHoc = reader.get(BAGGAGE_HEADER);
+    if (adHoc !== undefined) {
+      const text = adHoc.length <= maxBaggageBytes ? adHoc : adHoc.slice(0, Math.max(0, adHoc.lastIndexOf(',', maxBaggageBytes)));
+      for (const member of text.split(',')) {
+        const eq = member.indexOf('=');
+        if (eq <= 0) continue;
+        const key = member.slice(0, eq).trim();
+        if (key.length > 0 && !builder.add(key, member.slice(eq + 1).trim(), member.length)) break;
+      }
+    }
+    return builder.result();
+  }
+}

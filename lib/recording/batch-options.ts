@@ -1,0 +1,78 @@
+/** Options of `BatchRecorder`. Every one has a named default in `BATCH_RECORDER_DEFAULTS`. */
+export interface BatchOptions {
+  /** spans held while waiting for export; beyond it new spans are dropped and counted. Default 2048 */
+  maxQueueSize?: number;
+  /** spans per export call; a full batch starts an export at once. Default 512 (or maxQueueSize if smaller) */
+  maxBatchSize?: number;
+  /** longest wait, in ms, between a span being queued and its export starting. Default 5000 */
+  scheduledDelayMillis?: number;
+  /** bound, in ms, on one export call (retries included) and on `flush()`. Default 30000 */
+  exportTimeoutMillis?: number;
+  /** flush on `beforeExit`, `SIGTERM` and `SIGINT`, then let the signal do what it would have done. Default false */
+  flushOnExit?: boolean;
+}
+
+/** The defaults of `BatchOptions` (the same as OpenTelemetry's BatchSpanProcessor). */
+export const BATCH_RECORDER_DEFAULTS = Object.freeze({
+  maxQueueSize: 2048,
+  maxBatchSize: 512,
+  scheduledDelayMillis: 5000,
+  exportTimeoutMillis: 30000,
+  flushOnExit: false,
+});
+
+/** `BatchOptions` with every default applied. */
+export type ResolvedBatchOptions = Required<BatchOptions>;
+
+/** The longest delay a Node.js timer accepts; longer ones silently fire after 1 ms. */
+export const MAX_TIMER_MILLIS = 2 ** 31 - 1;
+
+function shown(value: unknown): string {
+  try {
+    return typeof value === 'string' ? JSON.stringify(value) : String(value);
+  } catch {
+    return typeof value;
+  }
+}
+
+function optionError(name: string, expected: string, got: unknown): TypeError {
+  return new TypeError(`sextant: BatchOptions.${name} must be ${expected}, got ${shown(got)}`);
+}
+
+function positiveInteger(o: Record<string, unknown>, name: keyof BatchOptions, fallback: number): number {
+  const value = o[name];
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) throw optionError(name, 'a positive integer', value);
+  return value;
+}
+
+function millis(o: Record<string, unknown>, name: keyof BatchOptions, fallback: number, min: number): number {
+  const value = o[name];
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > MAX_TIMER_MILLIS) {
+    throw optionError(name, `a number of milliseconds from ${min} to ${MAX_TIMER_MILLIS}`, value);
+  }
+  return value;
+}
+
+/**
+ * Applies the defaults and throws a TypeError naming the option for any value that
+ * cannot work. An unset `maxBatchSize` follows a smaller `maxQueueSize`.
+ */
+export function resolveBatchOptions(options: unknown): ResolvedBatchOptions {
+  if (options === undefined) return { ...BATCH_RECORDER_DEFAULTS };
+  if (options === null || typeof options !== 'object') {
+    throw new TypeError(`sextant: BatchOptions must be an object, got ${shown(options)}`);
+  }
+  const o = options as Record<string, unknown>;
+  const maxQueueSize = positiveInteger(o, 'maxQueueSize', BATCH_RECORDER_DEFAULTS.maxQueueSize);
+  const maxBatchSize = positiveInteger(o, 'maxBatchSize', Math.min(BATCH_RECORDER_DEFAULTS.maxBatchSize, maxQueueSize));
+  if (maxBatchSize > maxQueueSize) {
+    throw optionError('maxBatchSize', `at most maxQueueSize (${maxQueueSize})`, maxBatchSize);
+  }
+  const scheduledDelayMillis = millis(o, 'scheduledDelayMillis', BATCH_RECORDER_DEFAULTS.scheduledDelayMillis, 0);
+  const exportTimeoutMillis = millis(o, 'exportTimeoutMillis', BATCH_RECORDER_DEFAULTS.exportTimeoutMillis, 1);
+  const flushOnExit = o.flushOnExit ?? BATCH_RECORDER_DEFAULTS.flushOnExit;
+  if (typeof flushOnExit !== 'boolean') throw optionError('flushOnExit', 'a boolean', flushOnExit);
+  return { maxQueueSize, maxBatchSize, scheduledDelayMillis, exportTimeoutMillis, flushOnExit };
+}
