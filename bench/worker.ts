@@ -1,7 +1,8 @@
 /**
  * One bench process: builds one peer and runs what the orchestrator (bench/run.ts)
  * asks, over IPC. `node -r ./bench/register.js bench/worker.ts <peer> [memory]`.
- * In `memory` mode the peer's exporter is stalled (W5) and node runs with --expose-gc.
+ * A process serves the workloads its `verify` command named; in `memory` mode the
+ * peer's exporter is stalled (W5) and node runs with --expose-gc.
  */
 import { serveCommands } from './harness/child';
 import { createPeer, isPeerName } from './peers';
@@ -27,13 +28,14 @@ function heapUsed(): number {
 serveCommands(async (message) => {
   switch (message.cmd) {
     case 'verify': {
-      // Verifies every workload variant, then warms it up (JIT) for `warmMillis`.
+      // Verifies every variant of the workloads asked for, then warms it up (JIT) for `warmMillis`.
       const report: Record<string, Record<string, string[]>> = {};
-      for (const workload of Object.values(MICRO_WORKLOADS)) {
+      for (const id of message.workloads as MicroWorkloadId[]) {
+        const workload = MICRO_WORKLOADS[id];
         const variants: Record<string, string[]> = {};
         for (const variant of workload.variants(peer)) {
           variants[variant] = await workload.verify(peer, variant);
-          if (variants[variant].length === 0) await workload.run(peer, variant, message.warmMillis as number);
+          if (variants[variant].length === 0) await workload.run(peer, variant, (message.warmMillis as Record<string, number>)[workload.id]);
         }
         report[workload.id] = variants;
       }

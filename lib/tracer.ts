@@ -148,6 +148,18 @@ export class Tracer extends opentracing.Tracer {
   }
 
   /**
+   * Reads a span context from a carrier: `FORMAT_HTTP_HEADERS` and `FORMAT_TEXT_MAP` in
+   * the configured propagation formats, or `FORMAT_BINARY`. Never throws: a missing or
+   * malformed context, or an unknown format, gives null.
+   *
+   *     const parent = tracer.extract(opentracing.FORMAT_HTTP_HEADERS, req.headers);
+   *     const span = tracer.startSpan('GET /users', { childOf: parent ?? undefined });
+   */
+  extract(format: string, carrier: unknown): SpanContext | null {
+    return this._extract(format, carrier);
+  }
+
+  /**
    * Hands every finished span to the exporter and waits for it (or its timeout).
    * Never rejects.
    */

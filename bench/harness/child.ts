@@ -3,6 +3,7 @@ import type { ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 
 const REGISTER = path.join(__dirname, '..', 'register.js');
+const CHILD_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter((f) => f !== '');
 
 interface Reply {
   id: number;
@@ -41,18 +42,27 @@ export class Child {
   /** Starts `script` (a .ts file under bench/) with `args`; `flags` are extra node flags. */
   static start(label: string, script: string, args: string[], flags: string[] = []): Child {
     const child = fork(script, args, {
-      execArgv: [...flags, '-r', REGISTER],
+      execArgv: [...CHILD_FLAGS, ...flags, '-r', REGISTER],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     return new Child(label, child);
   }
 
-  /** Sends a command and waits for its reply. */
-  request<T>(message: Record<string, unknown>): Promise<T> {
+  /** Sends a command and waits for its reply (rejects after `timeoutMillis`: a hung child must not hang the bench). */
+  request<T>(message: Record<string, unknown>, timeoutMillis = 120_000): Promise<T> {
     if (this.exited) return Promise.reject(new Error(`${this.label} is not running`));
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new Error(`${this.label}: no reply to ${String(message.cmd)} within ${timeoutMillis} ms`));
+      }, timeoutMillis);
+      timer.unref();
+      const settle = <V>(done: (value: V) => void) => (value: V) => {
+        clearTimeout(timer);
+        done(value);
+      };
+      this.pending.set(id, { resolve: settle(resolve as (value: unknown) => void), reject: settle(reject) });
       this.process.send({ ...message, id });
     });
   }
@@ -70,6 +80,8 @@ export class Child {
 
 /** The serving side of `Child`: answers each command with `handle`'s result or error. */
 export function serveCommands(handle: (message: Record<string, unknown>) => Promise<unknown>): void {
+  // Orphaned (the orchestrator died): leave at once rather than keep a server or timers running.
+  process.on('disconnect', () => process.exit(0));
   process.on('message', (message: Record<string, unknown>) => {
     const id = message.id as number;
     handle(message).then(

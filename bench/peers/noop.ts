@@ -29,7 +29,8 @@ export function createNoopPeer(): PeerHandle {
         },
       ];
     },
-    withActiveSpan: null,
+    // No active span to make: W4's untraced baseline runs the same code path with nothing active.
+    withActiveSpan: <T>(fn: () => Promise<T>): Promise<T> => fn(),
     activeTraceId: () => null,
     flush: () => Promise.resolve(),
     close: () => Promise.resolve(),

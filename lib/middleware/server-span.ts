@@ -6,7 +6,7 @@ import { describeError, type FaultLogger } from '../util/fault-logger';
 import type { RoutedRequest } from './http-shapes';
 import { matchPathTemplate, pathOf } from './path-template';
 import { addPeerAddressTags, addPeerPortTag } from './peer-tags';
-import { rememberRequestSpan } from './request-span';
+import { rememberRequestSpan, requestSpan } from './request-span';
 import type { ServerSettings } from './server-options';
 
 /**
@@ -57,6 +57,35 @@ export function startServerSpan(
   res.on('finish', end);
   res.on('close', end);
   return span;
+}
+
+/**
+ * The server span for a request that has none yet (a request passes through both
+ * wrappers, or one mounted twice, only once): started, with `req` and `res` bound to it so
+ * listeners added to them later see it. Null when the request is ignored, already has a
+ * span, or the span could not be started (reported once; the request goes on untraced).
+ */
+export function beginServerSpan(
+  owner: string,
+  tracer: Tracer,
+  faults: FaultLogger,
+  settings: ServerSettings,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Span | null {
+  if (requestSpan(req) !== null) return null;
+  try {
+    const span = startServerSpan(tracer, faults, settings, req, res);
+    if (span !== null) {
+      const scopes = tracer.scopeManager();
+      scopes.bind(req, span);
+      scopes.bind(res, span);
+    }
+    return span;
+  } catch (error) {
+    faults.warnOnce(`${owner}-start`, `${owner} could not start a span: ${describeError(error)}; request untraced.`);
+    return null;
+  }
 }
 
 function isIgnored(faults: FaultLogger, settings: ServerSettings, path: string, req: IncomingMessage): boolean {

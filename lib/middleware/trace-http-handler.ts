@@ -1,13 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Span } from '../span';
 import type { Tracer } from '../tracer';
-import { recordError } from '../scope/settle';
+import { isThenable, recordError } from '../scope/settle';
 import { describeError } from '../util/fault-logger';
 import type { RequestHandler } from './http-shapes';
 import { checkOptionalFunction, checkTracer } from './option-checks';
 import { requestSpan } from './request-span';
 import { compileServerOptions, type ServerTracingOptions } from './server-options';
-import { startServerSpan } from './server-span';
+import { beginServerSpan } from './server-span';
 
 /** `traceHttpHandler` options: the middleware's, plus what to do when the handler fails. */
 export interface HttpHandlerTracingOptions extends ServerTracingOptions {
@@ -64,18 +63,7 @@ export function traceHttpHandler<Req extends IncomingMessage, Res extends Server
   const scopes = tracer.scopeManager();
 
   return function sextantTracedHandler(this: unknown, req: Req, res: Res): void {
-    let span: Span | null = null;
-    if (requestSpan(req) === null) {
-      try {
-        span = startServerSpan(tracer, faults, settings, req, res);
-        if (span !== null) {
-          scopes.bind(req, span);
-          scopes.bind(res, span);
-        }
-      } catch (error) {
-        faults.warnOnce('handler-start', `traceHttpHandler could not start a span: ${describeError(error)}; request untraced.`);
-      }
-    }
+    const span = beginServerSpan(owner, tracer, faults, settings, req, res);
     const fail = (error: unknown): void => {
       const failed = span ?? requestSpan(req);
       if (failed !== null) recordError(failed, error);
@@ -99,14 +87,6 @@ export function traceHttpHandler<Req extends IncomingMessage, Res extends Server
     if (span === null) run();
     else scopes.activate(span, run, false);
   };
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value !== null &&
-    (typeof value === 'object' || typeof value === 'function') &&
-    typeof (value as { then?: unknown }).then === 'function'
-  );
 }
 
 /** The default `onError`: a clean 500 when nothing was sent, else cut the connection. */

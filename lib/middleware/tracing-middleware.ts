@@ -1,13 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Span } from '../span';
 import type { Tracer } from '../tracer';
 import { recordError } from '../scope/settle';
-import { describeError } from '../util/fault-logger';
 import type { ErrorMiddleware, Middleware, NextFunction } from './http-shapes';
 import { checkTracer } from './option-checks';
 import { requestSpan } from './request-span';
 import { compileServerOptions, type ServerTracingOptions } from './server-options';
-import { startServerSpan } from './server-span';
+import { beginServerSpan } from './server-span';
 
 /** What `tracingMiddleware` returns: the middleware, plus an error middleware to mount after the routes. */
 export interface TracingMiddleware extends Middleware {
@@ -49,19 +47,7 @@ export function tracingMiddleware(tracer: Tracer, options?: ServerTracingOptions
   const scopes = tracer.scopeManager();
 
   const middleware = function sextantTracingMiddleware(req: IncomingMessage, res: ServerResponse, next: NextFunction): void {
-    let span: Span | null = null;
-    // Mounted twice, or behind traceHttpHandler: the request already has its span.
-    if (requestSpan(req) === null) {
-      try {
-        span = startServerSpan(tracer, faults, settings, req, res);
-        if (span !== null) {
-          scopes.bind(req, span);
-          scopes.bind(res, span);
-        }
-      } catch (error) {
-        faults.warnOnce('middleware-start', `tracingMiddleware could not start a span: ${describeError(error)}; request untraced.`);
-      }
-    }
+    const span = beginServerSpan(owner, tracer, faults, settings, req, res);
     if (span === null) {
       next();
       return;

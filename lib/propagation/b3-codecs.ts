@@ -1,17 +1,27 @@
 import { EMPTY_BAGGAGE, SpanContext } from '../span-context';
 import { randomSpanId, randomTraceId } from '../util/ids';
-import { isHex, paddedLowerHex, shortestTraceId } from './hex';
-import { NOTHING_EXTRACTED } from './text-map-codec';
-import type { CarrierReader, ExtractedParts, HeaderSetter, TextMapCodec } from './text-map-codec';
+import { normalizedId, shortestTraceId } from './hex';
+import { DECISION_ONLY } from './text-map-codec';
+import type { CarrierReader, HeaderSetter, TextMapCodec } from './text-map-codec';
+
+const TRACE_ID = /^(?:[0-9a-fA-F]{16}){1,2}$/;
+const SPAN_ID = /^[0-9a-fA-F]{16}$/;
+/**
+ * trace-id "-" span-id ["-" sampling ["-" parent-span-id]]: hex runs of fixed lengths
+ * between separators that are not hex, so matching is linear.
+ */
+const SINGLE_HEADER = /^((?:[0-9a-fA-F]{16}){1,2})-([0-9a-fA-F]{16})(?:-([01d])(?:-[0-9a-fA-F]{16})?)?$/;
+/** the longest single header: 32 + 16 + 16 hex, a state, three dashes */
+const MAX_SINGLE_HEADER = 128;
 
 /** A B3 trace id: 16 or 32 hex, stored as 32. */
 function b3TraceId(s: string): string | null {
-  return s.length === 16 || s.length === 32 ? paddedLowerHex(s, 0, s.length, 32) : null;
+  return TRACE_ID.test(s) ? normalizedId(s, 32) : null;
 }
 
 /** A B3 span id: exactly 16 hex. */
 function b3SpanId(s: string): string | null {
-  return s.length === 16 ? paddedLowerHex(s, 0, 16, 16) : null;
+  return SPAN_ID.test(s) ? normalizedId(s, 16) : null;
 }
 
 function remoteContext(traceId: string, spanId: string, sampled: boolean, debug: boolean): SpanContext {
@@ -22,8 +32,10 @@ function remoteContext(traceId: string, spanId: string, sampled: boolean, debug:
  * A sampling decision that came without ids (`b3: 0`, `X-B3-Sampled: 0` alone): a context
  * with fresh ids that carries only the decision. Any context with real ids wins over it.
  */
-function decisionOnly(sampled: boolean, debug: boolean): ExtractedParts {
-  return { context: remoteContext(randomTraceId(), randomSpanId(), sampled, debug), baggage: null, decisionOnly: true };
+function decisionOnly(sampled: boolean, debug: boolean): SpanContext {
+  const context = remoteContext(randomTraceId(), randomSpanId(), sampled, debug);
+  DECISION_ONLY.add(context);
+  return context;
 }
 
 /**
@@ -43,24 +55,23 @@ export class B3MultiCodec implements TextMapCodec {
     else set(carrier, 'x-b3-sampled', context.sampled ? '1' : '0');
   }
 
-  extract(reader: CarrierReader): ExtractedParts {
-    const rawSampled = reader.get('x-b3-sampled');
+  extractContext(reader: CarrierReader): SpanContext | null {
+    const sampledText = reader.get('x-b3-sampled')?.trim();
     const debug = reader.get('x-b3-flags')?.trim() === '1';
-    const sampledText = rawSampled?.trim();
     const sampled = sampledText === '1' || sampledText === 'true';
-    if (sampledText !== undefined && !sampled && sampledText !== '0' && sampledText !== 'false') return NOTHING_EXTRACTED;
+    if (sampledText !== undefined && !sampled && sampledText !== '0' && sampledText !== 'false') return null;
     const rawTrace = reader.get('x-b3-traceid');
     const rawSpan = reader.get('x-b3-spanid');
     if (rawTrace === undefined && rawSpan === undefined) {
-      return sampledText !== undefined || debug ? decisionOnly(sampled, debug) : NOTHING_EXTRACTED;
+      return sampledText !== undefined || debug ? decisionOnly(sampled, debug) : null;
     }
-    if (rawTrace === undefined || rawSpan === undefined) return NOTHING_EXTRACTED;
+    if (rawTrace === undefined || rawSpan === undefined) return null;
     const traceId = b3TraceId(rawTrace.trim());
     const spanId = b3SpanId(rawSpan.trim());
-    if (traceId === null || spanId === null) return NOTHING_EXTRACTED;
+    if (traceId === null || spanId === null) return null;
     const rawParent = reader.get('x-b3-parentspanid');
-    if (rawParent !== undefined && b3SpanId(rawParent.trim()) === null) return NOTHING_EXTRACTED;
-    return { context: remoteContext(traceId, spanId, sampled, debug), baggage: null };
+    if (rawParent !== undefined && !SPAN_ID.test(rawParent.trim())) return null;
+    return remoteContext(traceId, spanId, sampled, debug);
   }
 }
 
@@ -77,32 +88,22 @@ export class B3SingleCodec implements TextMapCodec {
     set(carrier, 'b3', `${shortestTraceId(context.traceId)}-${context.spanId}-${state}`);
   }
 
-  extract(reader: CarrierReader): ExtractedParts {
+  extractContext(reader: CarrierReader): SpanContext | null {
     const raw = reader.get('b3');
-    if (raw === undefined || raw.length > 128) return NOTHING_EXTRACTED;
+    if (raw === undefined || raw.length > MAX_SINGLE_HEADER) return null;
     const value = raw.trim();
     if (value.length === 1) {
       if (value === '0') return decisionOnly(false, false);
       if (value === '1') return decisionOnly(true, false);
       if (value === 'd') return decisionOnly(true, true);
-      return NOTHING_EXTRACTED;
+      return null;
     }
-    const d1 = value.indexOf('-');
-    const d2 = d1 === -1 ? -1 : value.indexOf('-', d1 + 1);
-    const d3 = d2 === -1 ? -1 : value.indexOf('-', d2 + 1);
-    if (d1 === -1 || (d3 !== -1 && value.indexOf('-', d3 + 1) !== -1)) return NOTHING_EXTRACTED;
-    const traceId = b3TraceId(value.slice(0, d1));
-    const spanId = b3SpanId(value.slice(d1 + 1, d2 === -1 ? value.length : d2));
-    if (traceId === null || spanId === null) return NOTHING_EXTRACTED;
-    let sampled = false;
-    let debug = false;
-    if (d2 !== -1) {
-      const state = value.slice(d2 + 1, d3 === -1 ? value.length : d3);
-      if (state === 'd') debug = true;
-      else if (state === '1') sampled = true;
-      else if (state !== '0') return NOTHING_EXTRACTED;
-      if (d3 !== -1 && (value.length - d3 - 1 !== 16 || !isHex(value, d3 + 1, value.length))) return NOTHING_EXTRACTED;
-    }
-    return { context: remoteContext(traceId, spanId, sampled, debug), baggage: null };
+    const match = SINGLE_HEADER.exec(value);
+    if (match === null) return null;
+    const traceId = normalizedId(match[1], 32);
+    const spanId = normalizedId(match[2], 16);
+    if (traceId === null || spanId === null) return null;
+    const state = match[3];
+    return remoteContext(traceId, spanId, state === '1', state === 'd');
   }
 }

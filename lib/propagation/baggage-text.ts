@@ -1,3 +1,4 @@
+import { EMPTY_BAGGAGE } from '../span-context';
 import type { Baggage } from '../span-context';
 import { PROPAGATION_LIMITS } from './limits';
 
@@ -54,7 +55,7 @@ export function encodeBaggageValue(value: string): string {
   return allPlain(value, isPlainValueChar) ? value : encodeComponent(value);
 }
 
-/** Percent-decodes `s`; null when an escape is malformed. */
+/** Percent-decodes `s`; null when an escape is malformed: `decodeBaggageText('DF%2028')` is 'DF 28'. */
 export function decodeBaggageText(s: string): string | null {
   if (s.indexOf('%') === -1) return s;
   try {
@@ -90,7 +91,7 @@ export class BaggageBuilder {
     return true;
   }
 
-  /** The collected baggage, or null when empty. */
+  /** The collected baggage, or null when empty: `builder.result() ?? EMPTY_BAGGAGE`. */
   result(): Baggage | null {
     return this.entries;
   }
@@ -99,8 +100,11 @@ export class BaggageBuilder {
 /**
  * Baggage as W3C `baggage` members, encoded, within the limits; members past a limit are
  * dropped. Returns '' for no members.
+ *
+ *     serializeBaggage({ hello: 'world', 'user id': 'Amélie' }); // 'hello=world,user%20id=Am%C3%A9lie'
  */
 export function serializeBaggage(baggage: Baggage): string {
+  if (baggage === EMPTY_BAGGAGE) return '';
   let out = '';
   let count = 0;
   for (const key in baggage) {

@@ -139,6 +139,8 @@ function isAllZeroHex(id: string): boolean {
 /**
  * Decodes what `encodeBinaryContext` (or an OpenCensus `grpc-trace-bin` encoder) wrote;
  * null for anything else. Fields after the ones it knows are ignored, as the format asks.
+ *
+ *     const parent = decodeBinaryContext(metadata.get('grpc-trace-bin')[0]);
  */
 export function decodeBinaryContext(buffer: unknown): SpanContext | null {
   const bytes = bytesOf(buffer);

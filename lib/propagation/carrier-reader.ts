@@ -27,27 +27,27 @@ function headerValue(raw: unknown): string | undefined {
  * carrier's own names of the same length (no allocation, at most `maxCarrierNames`).
  */
 class RecordReader implements CarrierReader {
+  private keys: readonly string[] | null = null;
+
   constructor(private readonly record: Record<string, unknown>) {}
 
   get(name: string): string | undefined {
     const record = this.record;
     if (hasOwn.call(record, name)) return headerValue(record[name]);
-    let seen = 0;
-    for (const key in record) {
-      if (++seen > maxCarrierNames) break;
-      if (key.length === name.length && key.toLowerCase() === name && hasOwn.call(record, key)) return headerValue(record[key]);
+    const keys = this.names();
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i];
+      if (key.length === name.length && key.toLowerCase() === name) return headerValue(record[key]);
     }
     return undefined;
   }
 
   names(): readonly string[] {
-    const names: string[] = [];
-    for (const key in this.record) {
-      if (!hasOwn.call(this.record, key)) continue;
-      if (names.length >= maxCarrierNames) break;
-      names.push(key);
+    if (this.keys === null) {
+      const keys = Object.keys(this.record);
+      this.keys = keys.length <= maxCarrierNames ? keys : keys.slice(0, maxCarrierNames);
     }
-    return names;
+    return this.keys;
   }
 }
 
@@ -116,6 +116,8 @@ class GetterReader implements CarrierReader {
  * (any key case), Node's `IncomingHttpHeaders`, a `Map`, a fetch `Headers`, or anything
  * with a `get(name)` method. Returns null for carriers that cannot hold headers.
  * Readers may throw when the carrier does (a hostile getter or Proxy): callers catch.
+ *
+ *     readerFor(req.headers)?.get('traceparent'); // '00-4bf9…-01' or undefined
  */
 export function readerFor(carrier: unknown): CarrierReader | null {
   if (carrier === null || typeof carrier !== 'object') return null;

@@ -16,6 +16,8 @@ const callSetHeader: HeaderSetter = (carrier, name, value) => {
  * How to write a header into `carrier`: `set(name, value)` for a `Map` or fetch `Headers`,
  * `setHeader(name, value)` for a Node `ClientRequest`, else a plain property.
  * Returns null when the carrier is not an object.
+ *
+ *     setterFor(headers)?.(headers, 'traceparent', value);
  */
 export function setterFor(carrier: unknown): HeaderSetter | null {
   if (carrier === null || typeof carrier !== 'object') return null;

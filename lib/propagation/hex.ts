@@ -1,35 +1,25 @@
-/** Checks and conversions for ids on the wire. */
+/**
+ * Checks and conversions for ids on the wire. The patterns are anchored, with bounded
+ * counts and no ambiguity: matching is linear, and native matching beats a JS loop.
+ */
 
-/** Whether `s[start, end)` is non-empty hex in any letter case. */
-export function isHex(s: string, start: number, end: number): boolean {
-  if (end <= start) return false;
-  for (let i = start; i < end; i++) {
-    const c = s.charCodeAt(i);
-    if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70))) return false;
-  }
-  return true;
-}
+const ZEROS = /^0+$/;
 
 /** The value of one lowercase hex digit, or -1. */
 export function lowerHexDigit(c: number): number {
   return c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : -1;
 }
 
-/** Whether `s[start, end)` is all `0` characters. */
-export function isAllZero(s: string, start: number, end: number): boolean {
-  for (let i = start; i < end; i++) if (s.charCodeAt(i) !== 48) return false;
-  return true;
-}
-
 /**
- * `s[start, end)` (hex, any case, 1 to `width` digits) as `width` lowercase digits,
- * left-padded with zeros; null when it is not such hex or is all zero.
+ * A hex id already checked for its characters (any case), as `width` lowercase digits,
+ * left-padded with zeros; null when it is all zero (invalid in every format).
+ *
+ *     normalizedId('ABC', 16); // '0000000000000abc'
  */
-export function paddedLowerHex(s: string, start: number, end: number, width: number): string | null {
-  const length = end - start;
-  if (length < 1 || length > width || !isHex(s, start, end) || isAllZero(s, start, end)) return null;
-  const id = s.slice(start, end).toLowerCase();
-  return length === width ? id : id.padStart(width, '0');
+export function normalizedId(hex: string, width: number): string | null {
+  if (ZEROS.test(hex)) return null;
+  const lower = hex.toLowerCase();
+  return lower.length === width ? lower : lower.padStart(width, '0');
 }
 
 /** `traceId` (32 hex) as 16 digits when its high half is zero (a 64-bit id), else unchanged. */

@@ -1,13 +1,14 @@
 import { EMPTY_BAGGAGE, SpanContext } from '../span-context';
+import type { Baggage } from '../span-context';
 import { BaggageBuilder, decodeBaggageText, encodeBaggageKey, encodeBaggageValue } from './baggage-text';
-import { isHex, paddedLowerHex, shortestTraceId } from './hex';
+import { normalizedId, shortestTraceId } from './hex';
 import { PROPAGATION_LIMITS } from './limits';
-import { NOTHING_EXTRACTED } from './text-map-codec';
-import type { CarrierReader, ExtractedParts, HeaderSetter, TextMapCodec } from './text-map-codec';
+import type { CarrierReader, HeaderSetter, TextMapCodec } from './text-map-codec';
 
 const { maxBaggageMembers, maxBaggageBytes, maxBaggageMemberBytes } = PROPAGATION_LIMITS;
 const CONTEXT_HEADER = 'uber-trace-id';
 const BAGGAGE_PREFIX = 'uberctx-';
+const BAGGAGE_NAME = /^uberctx-/i;
 /** jaeger-client's header for ad-hoc baggage: `k1=v1, k2=v2` */
 const BAGGAGE_HEADER = 'jaeger-baggage';
 const SAMPLED = 1;
@@ -15,20 +16,20 @@ const DEBUG = 2;
 /** longest uber-trace-id: 32 + 16 + 16 hex, a flags byte, three colons; with room for URL-encoded colons */
 const MAX_CONTEXT_LENGTH = 128;
 
-/** Splits `trace:span:parent:flags` into a context; null when any field is malformed. */
+/**
+ * trace-id:span-id:parent-span-id:flags, hex in any case, leading zeros optional. The
+ * separator is not a hex digit and every count is bounded, so matching is linear.
+ */
+const UBER_TRACE_ID = /^([0-9a-fA-F]{1,32}):([0-9a-fA-F]{1,16}):[0-9a-fA-F]{1,16}:([0-9a-fA-F]{1,2})$/;
+
+/** Reads `trace:span:parent:flags` into a context; null when any field is malformed. */
 function parseUberTraceId(value: string): SpanContext | null {
-  const c1 = value.indexOf(':');
-  const c2 = c1 === -1 ? -1 : value.indexOf(':', c1 + 1);
-  const c3 = c2 === -1 ? -1 : value.indexOf(':', c2 + 1);
-  if (c3 === -1 || value.indexOf(':', c3 + 1) !== -1) return null;
-  const traceId = paddedLowerHex(value, 0, c1, 32);
-  const spanId = paddedLowerHex(value, c1 + 1, c2, 16);
-  // the parent id is deprecated: '0' when absent; checked for form only
-  const parentLength = c3 - c2 - 1;
-  if (traceId === null || spanId === null || parentLength < 1 || parentLength > 16 || !isHex(value, c2 + 1, c3)) return null;
-  const flagsLength = value.length - c3 - 1;
-  if (flagsLength < 1 || flagsLength > 2 || !isHex(value, c3 + 1, value.length)) return null;
-  const flags = parseInt(value.slice(c3 + 1), 16);
+  const match = UBER_TRACE_ID.exec(value);
+  if (match === null) return null;
+  const traceId = normalizedId(match[1], 32);
+  const spanId = normalizedId(match[2], 16);
+  if (traceId === null || spanId === null) return null;
+  const flags = parseInt(match[3], 16);
   const debug = (flags & DEBUG) === DEBUG;
   return new SpanContext(traceId, spanId, debug || (flags & SAMPLED) === SAMPLED, EMPTY_BAGGAGE, debug, undefined, true);
 }
@@ -49,6 +50,7 @@ export class JaegerCodec implements TextMapCodec {
     const flags = (context.sampled || context.debug ? SAMPLED : 0) | (context.debug ? DEBUG : 0);
     set(carrier, CONTEXT_HEADER, `${shortestTraceId(context.traceId)}:${context.spanId}:0:${flags}`);
     const baggage = context.baggage;
+    if (baggage === EMPTY_BAGGAGE) return;
     let count = 0;
     let bytes = 0;
     for (const key in baggage) {
@@ -64,26 +66,21 @@ export class JaegerCodec implements TextMapCodec {
     }
   }
 
-  extract(reader: CarrierReader): ExtractedParts {
-    let raw = reader.get(CONTEXT_HEADER);
-    let context: SpanContext | null = null;
-    if (raw !== undefined && raw.length <= MAX_CONTEXT_LENGTH) {
-      raw = raw.trim();
-      const decoded = raw.indexOf('%') === -1 ? raw : decodeBaggageText(raw);
-      if (decoded !== null) context = parseUberTraceId(decoded);
-    }
-    const baggage = this.extractBaggage(reader);
-    if (context === null && baggage === null) return NOTHING_EXTRACTED;
-    return { context, baggage };
+  extractContext(reader: CarrierReader): SpanContext | null {
+    const raw = reader.get(CONTEXT_HEADER);
+    if (raw === undefined || raw.length > MAX_CONTEXT_LENGTH) return null;
+    const value = raw.trim();
+    const decoded = value.indexOf('%') === -1 ? value : decodeBaggageText(value);
+    return decoded === null ? null : parseUberTraceId(decoded);
   }
 
-  private extractBaggage(reader: CarrierReader): ExtractedParts['baggage'] {
+  extractBaggage(reader: CarrierReader): Baggage | null {
     const builder = new BaggageBuilder();
     const names = reader.names();
     for (let i = 0; i < names.length; i++) {
       const name = names[i];
-      if (name.length <= BAGGAGE_PREFIX.length || name.slice(0, BAGGAGE_PREFIX.length).toLowerCase() !== BAGGAGE_PREFIX) continue;
-      const raw = reader.get(name.toLowerCase());
+      if (name.length <= BAGGAGE_PREFIX.length || !BAGGAGE_NAME.test(name)) continue;
+      const raw = reader.get(name);
       if (raw === undefined) continue;
       const key = decodeBaggageText(name.slice(BAGGAGE_PREFIX.length)) ?? name.slice(BAGGAGE_PREFIX.length);
       const value = decodeBaggageText(raw) ?? raw;

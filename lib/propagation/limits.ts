@@ -2,6 +2,8 @@
  * The bounds `extract` and `inject` work within. Input beyond them is cut off or dropped,
  * never parsed in full and never an exception, so a hostile or broken peer costs a
  * bounded amount of time and memory per request.
+ *
+ *     PROPAGATION_LIMITS.maxBaggageBytes; // 8192
  */
 export const PROPAGATION_LIMITS = Object.freeze({
   /** a `traceparent` longer than this (before trimming) is ignored; version 00 needs 55 */

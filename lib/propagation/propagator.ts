@@ -7,6 +7,7 @@ import { decodeBinaryContext, encodeBinaryContext } from './binary-codec';
 import { readerFor } from './carrier-reader';
 import { setterFor } from './carrier-writer';
 import { JaegerCodec } from './jaeger-codec';
+import { DECISION_ONLY } from './text-map-codec';
 import type { TextMapCodec } from './text-map-codec';
 import { W3CBaggageCodec } from './w3c-baggage-codec';
 import { W3CTraceContextCodec } from './w3c-trace-context-codec';
@@ -49,7 +50,13 @@ export class Propagator {
     this.codecs = codecs;
   }
 
-  /** Writes `context` into a header carrier in every configured format. Throws on misuse; the tracer reports it. */
+  /**
+   * Writes `context` into a header carrier in every configured format. Throws on misuse
+   * (a carrier that is not an object, invalid ids); the tracer catches and reports it.
+   *
+   *     const headers = {};
+   *     propagator.injectTextMap(span.context(), headers); // { traceparent: '00-…-01', … }
+   */
   injectTextMap(context: SpanContext, carrier: unknown): void {
     const set = setterFor(carrier);
     if (set === null) throw new TypeError(`carrier must be an object, got ${carrier === null ? 'null' : typeof carrier}`);
@@ -58,7 +65,11 @@ export class Propagator {
     for (let i = 0; i < codecs.length; i++) codecs[i].inject(context, carrier as object, set);
   }
 
-  /** The context in a header carrier, or null. Never throws, whatever the carrier holds. */
+  /**
+   * The context in a header carrier, or null. Never throws, whatever the carrier holds.
+   *
+   *     const parent = propagator.extractTextMap(req.headers); // SpanContext with remote = true
+   */
   extractTextMap(carrier: unknown): SpanContext | null {
     try {
       const reader = readerFor(carrier);
@@ -68,12 +79,19 @@ export class Propagator {
       let baggage: Baggage | null = null;
       const codecs = this.codecs;
       for (let i = 0; i < codecs.length; i++) {
-        const parts = codecs[i].extract(reader);
-        if (parts.context !== null) {
-          if (parts.decisionOnly === true) decision ??= parts.context;
-          else context ??= parts.context;
+        const codec = codecs[i];
+        // Once a context with real ids is found, later formats only contribute baggage.
+        if (context === null && codec.extractContext !== undefined) {
+          const found = codec.extractContext(reader);
+          if (found !== null) {
+            if (!DECISION_ONLY.has(found)) context = found;
+            else decision ??= found;
+          }
         }
-        if (parts.baggage !== null) baggage = baggage === null ? parts.baggage : mergeBaggage(baggage, parts.baggage);
+        if (codec.extractBaggage !== undefined) {
+          const found = codec.extractBaggage(reader);
+          if (found !== null) baggage = baggage === null ? found : mergeBaggage(baggage, found);
+        }
       }
       const chosen = context ?? decision;
       if (chosen !== null && baggage !== null) chosen.baggage = baggage;
@@ -83,7 +101,13 @@ export class Propagator {
     }
   }
 
-  /** Sets `carrier.buffer` to the binary encoding of `context`. Throws on misuse; the tracer reports it. */
+  /**
+   * Sets `carrier.buffer` to the binary encoding of `context`. Throws on misuse; the tracer
+   * catches and reports it.
+   *
+   *     const carrier = new opentracing.BinaryCarrier([]);
+   *     propagator.injectBinary(span.context(), carrier); // carrier.buffer: Buffer
+   */
   injectBinary(context: SpanContext, carrier: unknown): void {
     if (carrier === null || typeof carrier !== 'object') {
       throw new TypeError(`binary carrier must be an object with a buffer field, got ${carrier === null ? 'null' : typeof carrier}`);
@@ -92,7 +116,11 @@ export class Propagator {
     (carrier as { buffer: unknown }).buffer = encodeBinaryContext(context);
   }
 
-  /** The context in `carrier.buffer`, or null. Never throws. */
+  /**
+   * The context in `carrier.buffer`, or null. Never throws.
+   *
+   *     const parent = propagator.extractBinary({ buffer: message.traceBytes });
+   */
   extractBinary(carrier: unknown): SpanContext | null {
     try {
       if (carrier === null || typeof carrier !== 'object') return null;

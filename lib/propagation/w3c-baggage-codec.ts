@@ -1,8 +1,7 @@
-import type { SpanContext } from '../span-context';
+import type { Baggage, SpanContext } from '../span-context';
 import { BaggageBuilder, decodeBaggageText, serializeBaggage } from './baggage-text';
 import { PROPAGATION_LIMITS } from './limits';
-import { NOTHING_EXTRACTED } from './text-map-codec';
-import type { CarrierReader, ExtractedParts, HeaderSetter, TextMapCodec } from './text-map-codec';
+import type { CarrierReader, HeaderSetter, TextMapCodec } from './text-map-codec';
 
 const { maxBaggageBytes } = PROPAGATION_LIMITS;
 
@@ -30,9 +29,9 @@ export class W3CBaggageCodec implements TextMapCodec {
     if (value.length > 0) set(carrier, 'baggage', value);
   }
 
-  extract(reader: CarrierReader): ExtractedParts {
+  extractBaggage(reader: CarrierReader): Baggage | null {
     const header = reader.get('baggage');
-    if (header === undefined || header.length === 0) return NOTHING_EXTRACTED;
+    if (header === undefined || header.length === 0) return null;
     // Cut off at the limit: a member that straddles it is incomplete, so it goes too.
     const limit = header.length <= maxBaggageBytes ? header.length : header.lastIndexOf(',', maxBaggageBytes);
     const builder = new BaggageBuilder();
@@ -64,7 +63,6 @@ export class W3CBaggageCodec implements TextMapCodec {
       }
       start = end + 1;
     }
-    const baggage = builder.result();
-    return baggage === null ? NOTHING_EXTRACTED : { context: null, baggage };
+    return builder.result();
   }
 }

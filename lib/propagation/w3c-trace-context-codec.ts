@@ -2,8 +2,7 @@ import { EMPTY_BAGGAGE, SpanContext } from '../span-context';
 import { lowerHexDigit } from './hex';
 import { PROPAGATION_LIMITS } from './limits';
 import { isPrintableAscii, normalizeTraceState } from './trace-state';
-import { NOTHING_EXTRACTED } from './text-map-codec';
-import type { CarrierReader, ExtractedParts, HeaderSetter, TextMapCodec } from './text-map-codec';
+import type { CarrierReader, HeaderSetter, TextMapCodec } from './text-map-codec';
 
 const { maxTraceparentLength, maxTracestateLength } = PROPAGATION_LIMITS;
 const SAMPLED = 1;
@@ -53,28 +52,28 @@ export class W3CTraceContextCodec implements TextMapCodec {
     }
   }
 
-  extract(reader: CarrierReader): ExtractedParts {
+  extractContext(reader: CarrierReader): SpanContext | null {
     const header = reader.get('traceparent');
-    if (header === undefined || header.length > maxTraceparentLength) return NOTHING_EXTRACTED;
+    if (header === undefined || header.length > maxTraceparentLength) return null;
     // Optional whitespace is rare: only then is a trimmed copy made.
     let value = header;
     const first = header.charCodeAt(0);
     const last = header.charCodeAt(header.length - 1);
     if (isOws(first) || isOws(last)) value = trimOws(header);
     // One anchored, fixed-width pattern (no backtracking) checks every field's characters.
-    if (!FIRST_FOUR_FIELDS.test(value)) return NOTHING_EXTRACTED;
+    if (!FIRST_FOUR_FIELDS.test(value)) return null;
     // version ff is invalid; version 00 has exactly four fields
     const c0 = value.charCodeAt(0);
     const c1 = value.charCodeAt(1);
-    if (c0 === 102 && c1 === 102) return NOTHING_EXTRACTED;
-    if (c0 === 48 && c1 === 48 && value.length !== VERSION_00_LENGTH) return NOTHING_EXTRACTED;
+    if (c0 === 102 && c1 === 102) return null;
+    if (c0 === 48 && c1 === 48 && value.length !== VERSION_00_LENGTH) return null;
     // all-zero ids are invalid (looked at only when an id starts with 0)
-    if (value.charCodeAt(3) === 48 && value.startsWith(ZERO_TRACE_ID, 3)) return NOTHING_EXTRACTED;
-    if (value.charCodeAt(36) === 48 && value.startsWith(ZERO_SPAN_ID, 36)) return NOTHING_EXTRACTED;
+    if (value.charCodeAt(3) === 48 && value.startsWith(ZERO_TRACE_ID, 3)) return null;
+    if (value.charCodeAt(36) === 48 && value.startsWith(ZERO_SPAN_ID, 36)) return null;
     const flags = lowerHexDigit(value.charCodeAt(53)) * 16 + lowerHexDigit(value.charCodeAt(54));
     const rawState = reader.get('tracestate');
     const traceState = rawState === undefined ? undefined : normalizeTraceState(rawState);
-    const context = new SpanContext(
+    return new SpanContext(
       value.slice(3, 35),
       value.slice(36, 52),
       (flags & SAMPLED) === SAMPLED,
@@ -84,6 +83,5 @@ export class W3CTraceContextCodec implements TextMapCodec {
       true,
       (flags & RANDOM) === RANDOM,
     );
-    return { context, baggage: null };
   }
 }

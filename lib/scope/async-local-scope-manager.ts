@@ -79,8 +79,8 @@ export class AsyncLocalScopeManager implements ScopeManager {
   bind<E extends EventEmitter>(emitter: E, span?: Span | null): E;
   bind<T>(target: T, span?: Span | null): T {
     const scope = this.scopeFor(span);
-    if (target instanceof EventEmitter) return bindEmitter(target, (listener) => this.bindTo(listener, scope)) as T;
-    if (typeof target === 'function') return this.bindTo(target as (...args: unknown[]) => unknown, scope) as T;
+    if (target instanceof EventEmitter) return bindEmitter(target, (listener) => this.bindTo(listener, scope, false)) as T;
+    if (typeof target === 'function') return this.bindTo(target as (...args: unknown[]) => unknown, scope, true) as T;
     return target;
   }
 
@@ -90,12 +90,14 @@ export class AsyncLocalScopeManager implements ScopeManager {
     return new ActiveScope(span, false, undefined);
   }
 
-  private bindTo<F extends (...args: unknown[]) => unknown>(fn: F, scope: ActiveScope | undefined): F {
+  private bindTo<F extends (...args: unknown[]) => unknown>(fn: F, scope: ActiveScope | undefined, keepLength: boolean): F {
     const storage = this.storage;
     const bound = function (this: unknown, ...args: unknown[]): unknown {
       return storage.run(scope, Reflect.apply, fn, this, args);
     };
-    Object.defineProperty(bound, 'length', { value: fn.length, configurable: true });
+    // Callers may read a bound function's length; emitters never read a listener's, and
+    // defineProperty on every request's listeners is measurable.
+    if (keepLength) Object.defineProperty(bound, 'length', { value: fn.length, configurable: true });
     return bound as unknown as F;
   }
 }
