@@ -114,7 +114,7 @@ async function runBeforeAnySpan(workers: MicroWorker[], profile: Profile, rounds
   const rows = workers.map((worker): MicroRow => ({ workload: 'W4', peer: worker.peer, variant: BEFORE, opsPerSecond: [], problems: [] }));
   const run = (worker: MicroWorker, millis: number) => worker.child.request<Sample>({ cmd: 'run', workload: 'W4', variant: BEFORE, millis });
   // A long warm-up: the baseline must not be timed on colder code than the spans are later.
-  for (const worker of workers) await run(worker, 5 * profile.warmMillis.W4);
+  for (const worker of workers) await run(worker, 3 * profile.warmMillis.W4);
   for (let round = 0; round < rounds; round++) {
     for (const [index, worker] of rotate([...workers.entries()], round)) {
       const sample = await run(worker, profile.roundMillis.W4);

@@ -1,3 +1,4 @@
+// The tracer and its spans
 export { Tracer } from './tracer';
 export { Span } from './span';
 export { SpanContext } from './span-context';
@@ -5,25 +6,46 @@ export type { Baggage } from './span-context';
 export type { TracerOptions, StartSpanOptions, ActiveSpanOptions, PropagationName } from './options';
 export type { Logger, FaultLogger } from './util/fault-logger';
 
+// Active spans across async work
 export type { Scope, ScopeManager } from './scope/scope-manager';
 export { AsyncLocalScopeManager } from './scope/async-local-scope-manager';
 
+// Propagation
+export { PROPAGATION_LIMITS } from './propagation/limits';
+
+// Recording
 export type { FinishedSpan, SpanLog, SpanReference } from './recording/finished-span';
 export type { Recorder, TracerProcess } from './recording/recorder';
 export { InMemoryRecorder } from './recording/in-memory-recorder';
 export { ConsoleRecorder } from './recording/console-recorder';
 export type { ConsoleRecorderOptions } from './recording/console-recorder';
 export { renderTraceTree } from './recording/trace-tree';
+export { BatchRecorder, BATCH_RECORDER_DEFAULTS } from './recording/batch-recorder';
+export type { BatchOptions, RecorderStats } from './recording/batch-recorder';
 
-export type { Exporter, ExportResult } from './export/exporter';
+// Export
+export type { Exporter, ExportResult, ExportOptions } from './export/exporter';
+export { OtlpHttpExporter } from './export/otlp-http-exporter';
+export type { OtlpHttpExporterOptions } from './export/otlp-http-exporter';
+export { ZipkinExporter } from './export/zipkin-exporter';
+export type { ZipkinExporterOptions } from './export/zipkin-exporter';
+export type { HttpExporterOptions } from './export/http-exporter-options';
+export { RETRY_DEFAULTS } from './export/retry-policy';
+export type { RetryOptions } from './export/retry-policy';
 
+// Sampling
 export type { Sampler, SamplingDecision } from './sampling/sampler';
 export { ConstSampler } from './sampling/const-sampler';
 export { ParentBasedSampler } from './sampling/parent-based-sampler';
 export type { ParentBasedSamplerOptions } from './sampling/parent-based-sampler';
 export { ProbabilisticSampler } from './sampling/probabilistic-sampler';
 export { RateLimitingSampler } from './sampling/rate-limiting-sampler';
+export type { MonotonicClock } from './sampling/rate-limiting-sampler';
 
+// Configuration from the environment
+export { initTracerFromEnv } from './config/init-tracer-from-env';
+
+// Request-local tracing
 export { tracingMiddleware } from './middleware/tracing-middleware';
 export type { TracingMiddleware } from './middleware/tracing-middleware';
 export { traceHttpHandler } from './middleware/trace-http-handler';
@@ -35,18 +57,3 @@ export type { TracedFetchOptions, FetchFunction } from './middleware/traced-fetc
 export { tracedRequest } from './middleware/traced-request';
 export type { TracedRequestOptions, RequestFunction } from './middleware/traced-request';
 export type { ClientOperationName } from './middleware/client-span';
-export { initTracerFromEnv } from './config/init-tracer-from-env';
-export type { MonotonicClock } from './sampling/rate-limiting-sampler';
-
-export { BatchRecorder, BATCH_RECORDER_DEFAULTS } from './recording/batch-recorder';
-export type { BatchOptions, RecorderStats } from './recording/batch-recorder';
-export type { ExportOptions } from './export/exporter';
-export { OtlpHttpExporter } from './export/otlp-http-exporter';
-export type { OtlpHttpExporterOptions } from './export/otlp-http-exporter';
-export { ZipkinExporter } from './export/zipkin-exporter';
-export type { ZipkinExporterOptions } from './export/zipkin-exporter';
-export type { HttpExporterOptions } from './export/http-exporter-options';
-export { RETRY_DEFAULTS } from './export/retry-policy';
-export type { RetryOptions } from './export/retry-policy';
-
-export { PROPAGATION_LIMITS } from './propagation/limits';

@@ -361,3 +361,27 @@ describe('BatchRecorder memory', () => {
     void recorder.close();
   });
 });
+
+describe('BatchRecorder under a long promise-only burst', () => {
+  it('exports full batches without waiting for the event loop, so nothing is dropped', async () => {
+    const received: number[] = [];
+    const exporter = {
+      export: async (spans: unknown[]) => {
+        received.push(spans.length);
+        return { ok: true };
+      },
+      shutdown: async () => undefined,
+    };
+    const { BatchRecorder: Recorder, Tracer: T } = await import('../lib');
+    const recorder = new Recorder(exporter, { maxQueueSize: 64, maxBatchSize: 16, scheduledDelayMillis: 60_000 });
+    const tracer = new T({ serviceName: 'burst', recorder });
+    // 2000 spans in one chain of awaits: no timer or setImmediate callback runs in between.
+    for (let i = 0; i < 2000; i++) {
+      tracer.startSpan('s').finish();
+      await null;
+    }
+    expect(recorder.stats().dropped).toBe(0);
+    await tracer.close();
+    expect(received.reduce((a, b) => a + b, 0)).toBe(2000);
+  });
+});

@@ -230,6 +230,19 @@ describe('ScopeManager', () => {
     expect(emitter.listenerCount('late')).toBe(0);
   });
 
+  it('binds an emitter once: a second bind keeps the first span', async () => {
+    const { tracer } = setup();
+    const emitter = new EventEmitter();
+    const first = tracer.startSpan('first');
+    expect(tracer.scopeManager().bind(emitter, first)).toBe(emitter);
+    tracer.scopeManager().bind(emitter, tracer.startSpan('second'));
+    const seen: (Span | null)[] = [];
+    emitter.on('ping', () => seen.push(tracer.activeSpan()));
+    await tick();
+    emitter.emit('ping');
+    expect(seen).toEqual([first]);
+  });
+
   it('bind returns other values unchanged', () => {
     const { tracer } = setup();
     const value = { not: 'bindable' };

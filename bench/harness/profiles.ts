@@ -32,12 +32,12 @@ export const FULL: Profile = {
   name: 'full',
   // Many short rounds rather than a few long ones: the median then shrugs off bursts of
   // load from other processes on the machine.
-  rounds: 12,
+  rounds: 10,
   // How fast a process runs awaits once AsyncLocalStorage is on varies from process to
   // process by ±25%: W4 pools two processes per tracer so no single one decides.
-  async: { processes: 2, rounds: 5 },
+  async: { processes: 2, rounds: 4 },
   roundMillis: { W1: 150, W2: 150, W3: 60, W4: 150 },
   warmMillis: { W1: 500, W2: 400, W3: 150, W4: 150 },
   memory: { spansPerStep: 25_000, steps: 5 },
-  http: { rounds: 3, seconds: 2, warmRequests: 5000, connections: 10 },
+  http: { rounds: 3, seconds: 1, warmRequests: 3000, connections: 10 },
 };

@@ -234,7 +234,7 @@ function httpTable(results: Results): string {
       percent(httpRate(results, h.mode) / untraced),
       `±${(spread(h.perSecond) * 100).toFixed(0)}%`,
       fixed(cpu, 1),
-      h.mode === 'untraced' ? '—' : `+${fixed(cpu - untracedCpu, 1)}`,
+      h.mode === 'untraced' ? '—' : `${cpu >= untracedCpu ? '+' : ''}${fixed(cpu - untracedCpu, 1)}`,
     ];
   });
   return table(['server', 'requests/s', 'throughput kept', 'spread', 'server CPU µs/request', 'added µs/request'], rows);

@@ -1,12 +1,19 @@
 import type { IncomingMessage } from 'node:http';
 import type { Span } from '../span';
 
-/** The server span of each traced request; weak, so a request's span goes when the request does. */
-const spansByRequest = new WeakMap<object, Span>();
+/**
+ * Where a traced request keeps its server span. A property on the request (not a
+ * WeakMap, which costs an ephemeron per request): the span goes when the request does.
+ */
+const REQUEST_SPAN = Symbol('sextant.requestSpan');
+
+interface TracedRequest {
+  [REQUEST_SPAN]?: Span;
+}
 
 /** @internal */
 export function rememberRequestSpan(req: IncomingMessage, span: Span): void {
-  spansByRequest.set(req, span);
+  (req as TracedRequest)[REQUEST_SPAN] = span;
 }
 
 /**
@@ -19,5 +26,5 @@ export function rememberRequestSpan(req: IncomingMessage, span: Span): void {
  *     });
  */
 export function requestSpan(req: IncomingMessage): Span | null {
-  return (req !== null && typeof req === 'object' && spansByRequest.get(req)) || null;
+  return (req !== null && typeof req === 'object' && (req as TracedRequest)[REQUEST_SPAN]) || null;
 }

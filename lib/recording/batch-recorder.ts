@@ -236,13 +236,15 @@ export class BatchRecorder implements Recorder {
 
   private scheduleBatchStart(): void {
     // Not synchronously: record() runs inside the application's finish() call, and
-    // serialising a batch there would put the export's cost on the application.
+    // serialising a batch there would put the export's cost on that call. But no later
+    // than a microtask: a setImmediate would wait out an application busy in one long
+    // promise chain, and the queue would overflow and drop spans meanwhile.
     if (this.batchStartScheduled) return;
     this.batchStartScheduled = true;
-    setImmediate(() => {
+    queueMicrotask(() => {
       this.batchStartScheduled = false;
       void this.startLoop();
-    }).unref();
+    });
   }
 
   private startLoop(): Promise<void> {
