@@ -1,4 +1,5 @@
 import type { Span } from '../span';
+import { describeError } from '../util/fault-logger';
 
 /** Tags and logs an error on a span the way OpenTracing's semantic conventions say. */
 export function recordError(span: Span, error: unknown): void {
@@ -8,17 +9,9 @@ export function recordError(span: Span, error: unknown): void {
   span.log({
     event: 'error',
     'error.object': error,
-    message: isError ? error.message : safeString(error),
+    message: isError ? error.message : describeError(error),
     stack: isError ? error.stack : undefined,
   });
-}
-
-function safeString(value: unknown): string {
-  try {
-    return String(value);
-  } catch {
-    return 'unprintable error';
-  }
 }
 
 /** Whether a value is a promise or promise-like (has a callable `then`). */
