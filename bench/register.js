@@ -30,7 +30,10 @@ function transpile(source, filename) {
 /** The CommonJS text of a .ts file, from the cache when its content was seen before. */
 function compiled(filename) {
   const source = fs.readFileSync(filename, 'utf8');
-  const key = crypto.createHash('sha1').update(`${TS_VERSION}\0${JSON.stringify(COMPILER_OPTIONS)}\0${filename}\0${source}`).digest('hex');
+  const key = crypto
+    .createHash('sha1')
+    .update(`${TS_VERSION}\0${JSON.stringify(COMPILER_OPTIONS)}\0${filename}\0${source}`)
+    .digest('hex');
   const cached = path.join(CACHE_DIR, `${key}.js`);
   try {
     return fs.readFileSync(cached, 'utf8');

@@ -79,7 +79,9 @@ async function measureMemory(profile: Profile): Promise<MemoryRow[]> {
       const child = Child.start(`memory:${peer}`, WORKER, [peer, 'memory'], ['--expose-gc']);
       try {
         const result = await child.request<MemoryResult>({ cmd: 'memory', ...profile.memory });
-        log(`  W5 ${peer}: ${result.bytesPerSpan.map((b) => b.toFixed(0)).join(', ')} bytes/span${result.problems.length ? ` PROBLEMS ${result.problems.join('; ')}` : ''}`);
+        log(
+          `  W5 ${peer}: ${result.bytesPerSpan.map((b) => b.toFixed(0)).join(', ')} bytes/span${result.problems.length ? ` PROBLEMS ${result.problems.join('; ')}` : ''}`,
+        );
         return { peer, ...result };
       } catch (error) {
         return { peer, bytesPerSpan: [], queued: 0, problems: [(error as Error).message.split('\n')[0]] };
@@ -112,7 +114,8 @@ function pooled(rows: MicroRow[]): MicroRow[] {
  */
 async function runBeforeAnySpan(workers: MicroWorker[], profile: Profile, rounds: number): Promise<MicroRow[]> {
   const rows = workers.map((worker): MicroRow => ({ workload: 'W4', peer: worker.peer, variant: BEFORE, opsPerSecond: [], problems: [] }));
-  const run = (worker: MicroWorker, millis: number) => worker.child.request<Sample>({ cmd: 'run', workload: 'W4', variant: BEFORE, millis });
+  const run = (worker: MicroWorker, millis: number) =>
+    worker.child.request<Sample>({ cmd: 'run', workload: 'W4', variant: BEFORE, millis });
   // A long warm-up: the baseline must not be timed on colder code than the spans are later.
   for (const worker of workers) await run(worker, 3 * profile.warmMillis.W4);
   for (let round = 0; round < rounds; round++) {
@@ -150,7 +153,12 @@ async function runMicro(workers: MicroWorker[], workloads: MicroWorkloadId[], pr
       for (const worker of rotate(peers, round)) {
         for (const { row } of planned.filter((p) => p.worker === worker && p.row.problems.length === 0)) {
           try {
-            const sample = await worker.child.request<Sample>({ cmd: 'run', workload, variant: row.variant, millis: profile.roundMillis[workload] });
+            const sample = await worker.child.request<Sample>({
+              cmd: 'run',
+              workload,
+              variant: row.variant,
+              millis: profile.roundMillis[workload],
+            });
             row.opsPerSecond.push(sample.ops / (sample.nanos / 1e9));
           } catch (error) {
             row.problems.push((error as Error).message.split('\n')[0]);
@@ -207,11 +215,13 @@ async function main(): Promise<void> {
     const workers: MicroWorker[] =
       selected.length === 0
         ? []
-        : Array.from({ length: copies }, () => peers).flat().map((peer) => {
-            const child = Child.start(`${peer}:${selected.join('+')}`, WORKER, [peer], flags);
-            const verify = () => child.request<VerifyReport>({ cmd: 'verify', workloads: selected, warmMillis: profile.warmMillis });
-            return { peer, child, verified: deferred ? null : verify(), verify };
-          });
+        : Array.from({ length: copies }, () => peers)
+            .flat()
+            .map((peer) => {
+              const child = Child.start(`${peer}:${selected.join('+')}`, WORKER, [peer], flags);
+              const verify = () => child.request<VerifyReport>({ cmd: 'verify', workloads: selected, warmMillis: profile.warmMillis });
+              return { peer, child, verified: deferred ? null : verify(), verify };
+            });
     return { workloads: selected, workers, deferred };
   });
   const allWorkers = groups.flatMap((g) => g.workers);

@@ -35,7 +35,8 @@ serveCommands(async (message) => {
         const variants: Record<string, string[]> = {};
         for (const variant of workload.variants(peer)) {
           variants[variant] = await workload.verify(peer, variant);
-          if (variants[variant].length === 0) await workload.run(peer, variant, (message.warmMillis as Record<string, number>)[workload.id]);
+          if (variants[variant].length === 0)
+            await workload.run(peer, variant, (message.warmMillis as Record<string, number>)[workload.id]);
         }
         report[workload.id] = variants;
       }

@@ -117,11 +117,7 @@ export class Tracer extends opentracing.Tracer {
    */
   startActiveSpan<T>(name: string, fn: (span: Span) => T): T;
   startActiveSpan<T>(name: string, options: ActiveSpanOptions, fn: (span: Span) => T): T;
-  startActiveSpan<T>(
-    name: string,
-    optionsOrFn: ActiveSpanOptions | ((span: Span) => T),
-    maybeFn?: (span: Span) => T,
-  ): T {
+  startActiveSpan<T>(name: string, optionsOrFn: ActiveSpanOptions | ((span: Span) => T), maybeFn?: (span: Span) => T): T {
     const options = typeof optionsOrFn === 'function' ? undefined : optionsOrFn;
     const fn = typeof optionsOrFn === 'function' ? optionsOrFn : maybeFn;
     if (typeof fn !== 'function') throw new TypeError('sextant: startActiveSpan(name, [options], fn) needs a function');
@@ -247,7 +243,8 @@ export class Tracer extends opentracing.Tracer {
     if (!(duration >= 0)) duration = 0;
     const parent = span._parent;
     const references =
-      span._references ?? (parent === null ? NO_REFERENCES : [{ type: 'child_of' as const, traceId: parent.traceId, spanId: parent.spanId }]);
+      span._references ??
+      (parent === null ? NO_REFERENCES : [{ type: 'child_of' as const, traceId: parent.traceId, spanId: parent.spanId }]);
     const record: FinishedSpan =
       parent === null
         ? {
@@ -292,7 +289,16 @@ export class Tracer extends opentracing.Tracer {
     let context: SpanContext;
     let samplerTags: Readonly<Record<string, unknown>> | undefined;
     if (parent !== null && !parent.remote) {
-      context = new SpanContext(parent.traceId, randomSpanId(), parent.sampled, parent.baggage, parent.debug, parent.traceState, false, parent.randomTraceId);
+      context = new SpanContext(
+        parent.traceId,
+        randomSpanId(),
+        parent.sampled,
+        parent.baggage,
+        parent.debug,
+        parent.traceState,
+        false,
+        parent.randomTraceId,
+      );
     } else {
       const traceId = parent === null ? randomTraceId() : parent.traceId;
       const decision = this._decide(traceId, operationName, parent);
@@ -300,7 +306,16 @@ export class Tracer extends opentracing.Tracer {
       context =
         parent === null
           ? new SpanContext(traceId, randomSpanId(), decision.sampled)
-          : new SpanContext(traceId, randomSpanId(), decision.sampled, parent.baggage, parent.debug, parent.traceState, false, parent.randomTraceId);
+          : new SpanContext(
+              traceId,
+              randomSpanId(),
+              decision.sampled,
+              parent.baggage,
+              parent.debug,
+              parent.traceState,
+              false,
+              parent.randomTraceId,
+            );
     }
     // Sampler tags go first so the caller's tags win; merging here costs one copy, not a copy per tag.
     const ownTags = samplerTags === undefined ? undefined : tags === undefined ? { ...samplerTags } : { ...samplerTags, ...tags };

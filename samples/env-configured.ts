@@ -47,20 +47,24 @@ const server = http.createServer((req, res) => {
 
 // The client side: a span per outgoing call, its context injected into the request headers.
 async function checkStock(port: number): Promise<string> {
-  return tracer.startActiveSpan('check-stock', { tags: { [opentracing.Tags.SPAN_KIND]: opentracing.Tags.SPAN_KIND_RPC_CLIENT } }, (span) => {
-    const headers: Record<string, string> = {};
-    tracer.inject(span, opentracing.FORMAT_HTTP_HEADERS, headers);
-    return new Promise<string>((resolve, reject) => {
-      http
-        .get({ host: '127.0.0.1', port, path: '/stock', headers }, (res) => {
-          let body = '';
-          res.setEncoding('utf8');
-          res.on('data', (chunk: string) => (body += chunk));
-          res.on('end', () => resolve(body));
-        })
-        .on('error', reject);
-    });
-  });
+  return tracer.startActiveSpan(
+    'check-stock',
+    { tags: { [opentracing.Tags.SPAN_KIND]: opentracing.Tags.SPAN_KIND_RPC_CLIENT } },
+    (span) => {
+      const headers: Record<string, string> = {};
+      tracer.inject(span, opentracing.FORMAT_HTTP_HEADERS, headers);
+      return new Promise<string>((resolve, reject) => {
+        http
+          .get({ host: '127.0.0.1', port, path: '/stock', headers }, (res) => {
+            let body = '';
+            res.setEncoding('utf8');
+            res.on('data', (chunk: string) => (body += chunk));
+            res.on('end', () => resolve(body));
+          })
+          .on('error', reject);
+      });
+    },
+  );
 }
 
 server.listen(0, '127.0.0.1', async () => {

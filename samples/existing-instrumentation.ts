@@ -44,9 +44,7 @@ function existingApp(): express.Express {
  * Installs sextant as the global tracer, sends the existing app one request with an
  * upstream W3C `traceparent`, prints the trace, and shuts down.
  */
-export async function runExistingInstrumentation(
-  write: (text: string) => void = (text) => void process.stdout.write(text),
-): Promise<void> {
+export async function runExistingInstrumentation(write: (text: string) => void = (text) => void process.stdout.write(text)): Promise<void> {
   // sextant's own warnings normally go to console.warn; collected here to print them after the trace.
   const warnings: string[] = [];
   const logger = { warn: (message: string) => void warnings.push(message) };

@@ -41,18 +41,22 @@ async function main(): Promise<void> {
   });
 
   let traceId = '';
-  await tracer.startActiveSpan('POST /checkout', { tags: { 'span.kind': 'server', 'http.method': 'POST', 'http.route': '/checkout' } }, async (root) => {
-    traceId = root.context().toTraceId();
-    await tracer.startActiveSpan('load-cart', async (span) => {
-      span.setTag('cart.items', 3);
-      await sleep(15);
-    });
-    await tracer.startActiveSpan('charge-card', { tags: { 'span.kind': 'client', 'peer.service': 'payments' } }, async (span) => {
-      await sleep(25);
-      span.log({ event: 'card-authorised', amount: 42.5 });
-    });
-    root.setTag('http.status_code', 200);
-  });
+  await tracer.startActiveSpan(
+    'POST /checkout',
+    { tags: { 'span.kind': 'server', 'http.method': 'POST', 'http.route': '/checkout' } },
+    async (root) => {
+      traceId = root.context().toTraceId();
+      await tracer.startActiveSpan('load-cart', async (span) => {
+        span.setTag('cart.items', 3);
+        await sleep(15);
+      });
+      await tracer.startActiveSpan('charge-card', { tags: { 'span.kind': 'client', 'peer.service': 'payments' } }, async (span) => {
+        await sleep(25);
+        span.log({ event: 'card-authorised', amount: 42.5 });
+      });
+      root.setTag('http.status_code', 200);
+    },
+  );
 
   // Sends what is queued, then shuts the exporter down. Never rejects.
   await tracer.close();

@@ -58,10 +58,12 @@ export class Child {
         reject(new Error(`${this.label}: no reply to ${String(message.cmd)} within ${timeoutMillis} ms`));
       }, timeoutMillis);
       timer.unref();
-      const settle = <V>(done: (value: V) => void) => (value: V) => {
-        clearTimeout(timer);
-        done(value);
-      };
+      const settle =
+        <V>(done: (value: V) => void) =>
+        (value: V) => {
+          clearTimeout(timer);
+          done(value);
+        };
       this.pending.set(id, { resolve: settle(resolve as (value: unknown) => void), reject: settle(reject) });
       this.process.send({ ...message, id });
     });
@@ -86,7 +88,7 @@ export function serveCommands(handle: (message: Record<string, unknown>) => Prom
     const id = message.id as number;
     handle(message).then(
       (result) => process.send!({ id, ok: true, result }),
-      (error: unknown) => process.send!({ id, ok: false, error: error instanceof Error ? error.stack ?? error.message : String(error) }),
+      (error: unknown) => process.send!({ id, ok: false, error: error instanceof Error ? (error.stack ?? error.message) : String(error) }),
     );
   });
 }

@@ -191,7 +191,14 @@ function asyncTable(results: Results): string {
     ]);
   }
   return table(
-    ['tracer', 'ns/call before any span', 'ns/call, no span active (after)', 'ns/call in an active span', 'slowdown in span vs before', 'vs otel’s slowdown'],
+    [
+      'tracer',
+      'ns/call before any span',
+      'ns/call, no span active (after)',
+      'ns/call in an active span',
+      'slowdown in span vs before',
+      'vs otel’s slowdown',
+    ],
     rows,
   );
 }
@@ -206,7 +213,12 @@ function memoryTable(results: Results): string {
   const rows = results.memory.map((m) =>
     m.problems.length > 0
       ? [LABEL[m.peer], `not measured: ${m.problems.slice(0, 2).join('; ')}`, '', '']
-      : [LABEL[m.peer], fixed(memoryBytes(results, m.peer), 0), m.peer === 'noop' ? '—' : times(memoryBytes(results, m.peer) / otel), String(m.queued)],
+      : [
+          LABEL[m.peer],
+          fixed(memoryBytes(results, m.peer), 0),
+          m.peer === 'noop' ? '—' : times(memoryBytes(results, m.peer) / otel),
+          String(m.queued),
+        ],
   );
   return table(['tracer', 'retained bytes per queued span', '× otel', 'spans held'], rows);
 }
@@ -243,7 +255,8 @@ function httpTable(results: Results): string {
 /** The issue's targets, as ratios measured in this run. */
 export function targets(results: Results): TargetCheck[] {
   const checks: TargetCheck[] = [];
-  const ratio = (workload: MicroWorkloadId, variant: string) => rate(row(results, workload, 'sextant', variant)) / rate(row(results, workload, 'otel', variant));
+  const ratio = (workload: MicroWorkloadId, variant: string) =>
+    rate(row(results, workload, 'sextant', variant)) / rate(row(results, workload, 'otel', variant));
   const add = (target: string, value: number, shown: string, met: boolean) =>
     checks.push({ target, measured: shown, met: Number.isFinite(value) ? met : null });
 
@@ -262,7 +275,12 @@ export function targets(results: Results): TargetCheck[] {
     const major = Number(results.node.replace(/^v/, '').split('.')[0]);
     add(`W4 slowdown in span ≤ otel's (Node 20 target)`, s, `sextant ${signedPercent(s)}, otel ${signedPercent(t)}`, s <= t);
     if (major >= 24) add('W4 slowdown in span < 10% (Node 24 target)', s, signedPercent(s), s < 0.1);
-    else checks.push({ target: 'W4 slowdown in span < 10% (Node 24 target)', measured: `${signedPercent(s)} (run on Node 24 to judge)`, met: null });
+    else
+      checks.push({
+        target: 'W4 slowdown in span < 10% (Node 24 target)',
+        measured: `${signedPercent(s)} (run on Node 24 to judge)`,
+        met: null,
+      });
   }
   if (results.memory.some((m) => m.peer === 'sextant')) {
     const w5 = memoryBytes(results, 'sextant') / memoryBytes(results, 'otel');
@@ -284,25 +302,51 @@ export function renderReport(results: Results): string {
     '',
     '`cost × noop`: time per operation as a multiple of OpenTracing’s no-op tracer. `× otel`: throughput as a multiple of OpenTelemetry’s (higher is better). Medians of rounds; `spread` is half the range of the rounds.',
     '',
-    `Peers: ${Object.entries(results.versions).map(([name, version]) => `${name} ${version}`).join(', ')}.`,
+    `Peers: ${Object.entries(results.versions)
+      .map(([name, version]) => `${name} ${version}`)
+      .join(', ')}.`,
   ];
-  if (has('W1')) parts.push('', '#### W1: root span with two tags, through the batching path', '', throughputTable(results, 'W1', 'root', 'span', tracers));
+  if (has('W1'))
+    parts.push(
+      '',
+      '#### W1: root span with two tags, through the batching path',
+      '',
+      throughputTable(results, 'W1', 'root', 'span', tracers),
+    );
   if (has('W2')) {
     parts.push('', '#### W2: async chain of three nested active spans', '', throughputTable(results, 'W2', 'chain', 'chain', tracers));
     parts.push('', 'noop and jaeger-client have no active-span mechanism: their chains pass parents explicitly (`childOf`).');
   }
   if (has('W3')) {
-    parts.push('', '#### W3: inject into HTTP headers and extract back (each tracer’s default header set-up)', '', throughputTable(results, 'W3', 'default', 'round trip', tracers));
+    parts.push(
+      '',
+      '#### W3: inject into HTTP headers and extract back (each tracer’s default header set-up)',
+      '',
+      throughputTable(results, 'W3', 'default', 'round trip', tracers),
+    );
     parts.push('', 'sextant and otel: W3C `traceparent` (+ `baggage`, empty here); jaeger-client: `uber-trace-id`.');
     parts.push('', '#### W3 per wire format: sextant beside OpenTelemetry’s propagators', '', formatTable(results));
-    parts.push('', '`tracecontext+baggage` and `jaeger` carry two baggage items; `binary` is sextant’s FORMAT_BINARY (OpenTelemetry has none).');
+    parts.push(
+      '',
+      '`tracecontext+baggage` and `jaeger` carry two baggage items; `binary` is sextant’s FORMAT_BINARY (OpenTelemetry has none).',
+    );
   }
   if (has('W4')) parts.push('', '#### W4: ten sequential awaits, with and without an active span', '', asyncTable(results));
-  if (results.memory.length > 0) parts.push('', '#### W5: retained heap per finished span queued behind a stalled exporter', '', memoryTable(results));
-  if (results.http.length > 0) parts.push('', '#### W6: node:http server, small JSON response, load from a second process over loopback', '', httpTable(results));
+  if (results.memory.length > 0)
+    parts.push('', '#### W5: retained heap per finished span queued behind a stalled exporter', '', memoryTable(results));
+  if (results.http.length > 0)
+    parts.push('', '#### W6: node:http server, small JSON response, load from a second process over loopback', '', httpTable(results));
   const checks = targets(results);
   if (checks.length > 0) {
-    parts.push('', '#### Targets', '', table(['target', 'measured', 'met'], checks.map((c) => [c.target, c.measured, c.met === null ? '—' : c.met ? 'yes' : '**no**'])));
+    parts.push(
+      '',
+      '#### Targets',
+      '',
+      table(
+        ['target', 'measured', 'met'],
+        checks.map((c) => [c.target, c.measured, c.met === null ? '—' : c.met ? 'yes' : '**no**']),
+      ),
+    );
   }
   return parts.join('\n');
 }

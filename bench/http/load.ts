@@ -59,7 +59,11 @@ export async function warm(port: number, connections: number, total: number): Pr
 }
 
 /** One GET with the given headers; resolves with the status and body. */
-export function get(port: number, headers: Record<string, string>, agent: http.Agent | false = false): Promise<{ status: number; body: string }> {
+export function get(
+  port: number,
+  headers: Record<string, string>,
+  agent: http.Agent | false = false,
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const request = http.get({ host: '127.0.0.1', port, path: '/', headers, agent }, (response) => {
       let body = '';

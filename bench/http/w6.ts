@@ -75,7 +75,9 @@ async function countProblems(server: HttpServer): Promise<string[]> {
  * time per request, which the load generator's speed does not cap.
  */
 export async function runHttp(servers: HttpServer[], profile: Profile, log: (line: string) => void): Promise<HttpRow[]> {
-  const rows = new Map<ServerMode, HttpRow>(servers.map((s) => [s.mode, { mode: s.mode, perSecond: [], cpuMicrosPerRequest: [], problems: [] }]));
+  const rows = new Map<ServerMode, HttpRow>(
+    servers.map((s) => [s.mode, { mode: s.mode, perSecond: [], cpuMicrosPerRequest: [], problems: [] }]),
+  );
   const { rounds, seconds, warmRequests, connections } = profile.http;
   for (const server of servers) {
     const row = rows.get(server.mode)!;

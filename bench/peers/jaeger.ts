@@ -7,12 +7,25 @@ import type { CapturedSpan, ExtractedIds, Peer, PeerHandle, PeerOptions, RoundTr
 // jaeger-client ships no types; these are the parts the bench touches.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const jaeger = require('jaeger-client') as {
-  Tracer: new (service: string, reporter: unknown, sampler: unknown, options: Record<string, unknown>) => opentracing.Tracer & {
+  Tracer: new (
+    service: string,
+    reporter: unknown,
+    sampler: unknown,
+    options: Record<string, unknown>,
+  ) => opentracing.Tracer & {
     close(callback?: () => void): void;
   };
   RemoteReporter: new (sender: Sender, options: Record<string, unknown>) => { flush(callback?: () => void): void };
   ConstSampler: new (decision: boolean) => unknown;
-  SpanContext: { withStringIds(traceId: string, spanId: string, parentId: string | null, flags: number, baggage?: Record<string, string>): opentracing.SpanContext };
+  SpanContext: {
+    withStringIds(
+      traceId: string,
+      spanId: string,
+      parentId: string | null,
+      flags: number,
+      baggage?: Record<string, string>,
+    ): opentracing.SpanContext;
+  };
 };
 
 interface ThriftTag {

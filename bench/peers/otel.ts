@@ -67,8 +67,18 @@ function otelRoundTrips(): RoundTripCase[] {
   for (const key of Object.keys(W3_BAGGAGE)) entries[key] = { value: W3_BAGGAGE[key] };
   const withBaggage = api.propagation.setBaggage(plain, api.propagation.createBaggage(entries));
 
-  const expected = (baggage: Record<string, string>): ExtractedIds => ({ traceId: W3_TRACE_ID, spanId: W3_SPAN_ID, sampled: true, baggage });
-  const direct = (format: string, propagator: api.TextMapPropagator, context: api.Context, baggage: Record<string, string>): RoundTripCase => ({
+  const expected = (baggage: Record<string, string>): ExtractedIds => ({
+    traceId: W3_TRACE_ID,
+    spanId: W3_SPAN_ID,
+    sampled: true,
+    baggage,
+  });
+  const direct = (
+    format: string,
+    propagator: api.TextMapPropagator,
+    context: api.Context,
+    baggage: Record<string, string>,
+  ): RoundTripCase => ({
     format,
     expected: expected(baggage),
     once(): unknown {
@@ -92,7 +102,9 @@ function otelRoundTrips(): RoundTripCase[] {
       idsOf: idsOfOtel,
     },
     direct('tracecontext', w3c, plain, {}),
-    direct('tracecontext+baggage', new CompositePropagator({ propagators: [w3c, new W3CBaggagePropagator()] }), withBaggage, { ...W3_BAGGAGE }),
+    direct('tracecontext+baggage', new CompositePropagator({ propagators: [w3c, new W3CBaggagePropagator()] }), withBaggage, {
+      ...W3_BAGGAGE,
+    }),
     direct('b3', new B3Propagator({ injectEncoding: B3InjectEncoding.SINGLE_HEADER }), plain, {}),
     direct('b3multi', new B3Propagator({ injectEncoding: B3InjectEncoding.MULTI_HEADER }), plain, {}),
     direct('jaeger', new JaegerPropagator(), withBaggage, { ...W3_BAGGAGE }),

@@ -14,7 +14,8 @@ export function idProblems(spans: CapturedSpan[], startedAfter: number): string[
     if (spanIds.has(span.spanId)) problems.push(`span id ${span.spanId} used twice`);
     spanIds.add(span.spanId);
     if (!(span.duration >= 0)) problems.push(`negative duration on ${span.name}`);
-    if (!(span.startTime >= startedAfter - 1000 && span.startTime <= now + 1000)) problems.push(`start time ${span.startTime} out of range`);
+    if (!(span.startTime >= startedAfter - 1000 && span.startTime <= now + 1000))
+      problems.push(`start time ${span.startTime} out of range`);
     if (problems.length > 5) break;
   }
   return problems;

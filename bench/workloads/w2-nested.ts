@@ -37,7 +37,8 @@ export const W2: MicroWorkload = {
         continue;
       }
       const parent = span.parentSpanId === undefined ? undefined : byId.get(span.parentSpanId);
-      if (parent === undefined || parent.name !== wanted) problems.push(`${span.name}'s parent is ${parent?.name ?? 'missing'}, expected ${wanted}`);
+      if (parent === undefined || parent.name !== wanted)
+        problems.push(`${span.name}'s parent is ${parent?.name ?? 'missing'}, expected ${wanted}`);
       else if (parent.traceId !== span.traceId) problems.push(`${span.name} is in another trace than its parent`);
       if (problems.length > 5) break;
     }

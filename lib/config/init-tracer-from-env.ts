@@ -30,7 +30,9 @@ import { samplerFromEnv } from './sampler-from-env';
  */
 export function initTracerFromEnv(overrides: Partial<TracerOptions> = {}): Tracer {
   if (overrides === null || typeof overrides !== 'object') {
-    throw new TypeError(`sextant: initTracerFromEnv(overrides) must be given an object, got ${overrides === null ? 'null' : typeof overrides}`);
+    throw new TypeError(
+      `sextant: initTracerFromEnv(overrides) must be given an object, got ${overrides === null ? 'null' : typeof overrides}`,
+    );
   }
   // Code errors surface before the environment is read, naming the option.
   validateTracerOptions({ ...overrides, serviceName: overrides.serviceName === undefined ? 'unset' : overrides.serviceName });

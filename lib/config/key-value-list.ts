@@ -24,7 +24,8 @@ export function parseKeyValueList(
     if (eq < 0) return { ok: false, problem: `entry ${JSON.stringify(entry)} has no '='` };
     const key = decode(entry.slice(0, eq).trim());
     const value = decode(entry.slice(eq + 1).trim());
-    if (key === null || value === null) return { ok: false, problem: `entry ${JSON.stringify(entry.slice(0, eq).trim())} has a malformed %-escape` };
+    if (key === null || value === null)
+      return { ok: false, problem: `entry ${JSON.stringify(entry.slice(0, eq).trim())} has a malformed %-escape` };
     if (!isValidKey(key)) return { ok: false, problem: `${JSON.stringify(key)} is not a valid key` };
     if (!isValidValue(value)) return { ok: false, problem: `the value of ${JSON.stringify(key)} has characters that are not allowed` };
     pairs[key] = value;

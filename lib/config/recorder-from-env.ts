@@ -112,7 +112,12 @@ function batchOptions(reader: EnvReader): BatchOptions {
   if (maxBatchSize > maxQueueSize) {
     const explicit = reader.string('OTEL_BSP_MAX_EXPORT_BATCH_SIZE') !== undefined;
     if (explicit) {
-      reader.reject('OTEL_BSP_MAX_EXPORT_BATCH_SIZE', String(maxBatchSize), `larger than OTEL_BSP_MAX_QUEUE_SIZE (${maxQueueSize})`, String(maxQueueSize));
+      reader.reject(
+        'OTEL_BSP_MAX_EXPORT_BATCH_SIZE',
+        String(maxBatchSize),
+        `larger than OTEL_BSP_MAX_QUEUE_SIZE (${maxQueueSize})`,
+        String(maxQueueSize),
+      );
     }
     maxBatchSize = maxQueueSize;
   }

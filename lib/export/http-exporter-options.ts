@@ -43,7 +43,8 @@ function shown(value: unknown): string {
 export function resolveHttpExporterOptions(options: unknown, owner: string): ResolvedHttpExporterOptions {
   const fail = (name: string, expected: string, got: unknown): TypeError =>
     new TypeError(`sextant: ${owner}.${name} must be ${expected}, got ${shown(got)}`);
-  if (options === null || typeof options !== 'object') throw new TypeError(`sextant: ${owner} must be an object with a url, got ${shown(options)}`);
+  if (options === null || typeof options !== 'object')
+    throw new TypeError(`sextant: ${owner} must be an object with a url, got ${shown(options)}`);
   const o = options as Record<string, unknown>;
 
   let url: URL;
@@ -52,11 +53,13 @@ export function resolveHttpExporterOptions(options: unknown, owner: string): Res
   } catch {
     throw fail('url', 'an absolute http(s) URL', o.url);
   }
-  if (typeof o.url !== 'string' || (url.protocol !== 'http:' && url.protocol !== 'https:')) throw fail('url', 'an absolute http(s) URL', o.url);
+  if (typeof o.url !== 'string' || (url.protocol !== 'http:' && url.protocol !== 'https:'))
+    throw fail('url', 'an absolute http(s) URL', o.url);
 
   const headers: Record<string, string> = {};
   if (o.headers !== undefined) {
-    if (o.headers === null || typeof o.headers !== 'object' || Array.isArray(o.headers)) throw fail('headers', 'an object of header names to strings', o.headers);
+    if (o.headers === null || typeof o.headers !== 'object' || Array.isArray(o.headers))
+      throw fail('headers', 'an object of header names to strings', o.headers);
     for (const [name, value] of Object.entries(o.headers as Record<string, unknown>)) {
       if (typeof value !== 'string') throw fail(`headers[${JSON.stringify(name)}]`, 'a string', value);
       try {
@@ -91,7 +94,9 @@ function resolveRetry(value: unknown, owner: string): Required<RetryOptions> {
   const pick = (name: keyof RetryOptions, min: number, integer: boolean): number => {
     const v = r[name] ?? RETRY_DEFAULTS[name];
     if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > MAX_TIMER_MILLIS || (integer && !Number.isInteger(v))) {
-      throw new TypeError(`sextant: ${owner}.retry.${name} must be ${integer ? 'an integer' : 'a number'} from ${min} to ${MAX_TIMER_MILLIS}, got ${shown(v)}`);
+      throw new TypeError(
+        `sextant: ${owner}.retry.${name} must be ${integer ? 'an integer' : 'a number'} from ${min} to ${MAX_TIMER_MILLIS}, got ${shown(v)}`,
+      );
     }
     return v;
   };

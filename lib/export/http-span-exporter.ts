@@ -78,7 +78,10 @@ export abstract class HttpSpanExporter<ProcessEncoding> implements Exporter {
       const error = `${this.label} export to ${this.target} failed: ${result.error}`;
       // An abort is the recorder giving up at its deadline; it reports that itself.
       if (result.kind !== 'aborted' && result.kind !== 'shutdown') {
-        this.registry.faults.warnOnce(`${this.label}-export-${result.kind}`, `${error}. Further failures of this kind are not logged; see BatchRecorder.stats().`);
+        this.registry.faults.warnOnce(
+          `${this.label}-export-${result.kind}`,
+          `${error}. Further failures of this kind are not logged; see BatchRecorder.stats().`,
+        );
       }
       return { ok: false, error };
     } catch (error) {

@@ -90,14 +90,24 @@ export class HttpTransport {
       }
       last = await this.requestOnce(body, requestHeaders, Math.min(this.options.timeoutMillis, remaining), signal);
       if (last.status !== undefined && last.status >= 200 && last.status < 300) {
-        return { ok: true, status: last.status, attempts: attempt, body: last.body, contentType: headerText(last.headers?.['content-type']) };
+        return {
+          ok: true,
+          status: last.status,
+          attempts: attempt,
+          body: last.body,
+          contentType: headerText(last.headers?.['content-type']),
+        };
       }
       if (!last.retryable) return fail(last, attempt);
-      if (attempt === maxAttempts) return fail(last, attempt, attempt === 1 ? last.error : `${last.error} (gave up after ${attempt} attempts)`);
+      if (attempt === maxAttempts)
+        return fail(last, attempt, attempt === 1 ? last.error : `${last.error} (gave up after ${attempt} attempts)`);
       const asked = parseRetryAfter(last.headers?.['retry-after']);
       const pause = asked ?? backoffMillis(attempt, this.options.retry);
       if (Date.now() + pause >= deadline) {
-        const why = asked === undefined ? 'the next retry would pass the export deadline' : `Retry-After asks for ${Math.ceil(pause / 1000)} s, past the export deadline`;
+        const why =
+          asked === undefined
+            ? 'the next retry would pass the export deadline'
+            : `Retry-After asks for ${Math.ceil(pause / 1000)} s, past the export deadline`;
         return fail(last, attempt, `${last.error}; ${why}`);
       }
       if (!(await this.sleep(pause, signal))) return fail(last, attempt, 'aborted by the caller (export timeout)', 'aborted');
@@ -113,7 +123,12 @@ export class HttpTransport {
     this.agent.destroy();
   }
 
-  private requestOnce(body: Buffer, headers: Record<string, string>, timeoutMillis: number, signal: AbortSignal | undefined): Promise<Attempt> {
+  private requestOnce(
+    body: Buffer,
+    headers: Record<string, string>,
+    timeoutMillis: number,
+    signal: AbortSignal | undefined,
+  ): Promise<Attempt> {
     return new Promise<Attempt>((resolve) => {
       const controller = new AbortController();
       let settled = false;
@@ -202,7 +217,14 @@ export class HttpTransport {
 }
 
 function fail(last: Attempt, attempts: number, error?: string, kind?: string): PostResult {
-  return { ok: false, status: last.status, error: error ?? last.error ?? 'export failed', kind: kind ?? last.kind ?? 'unknown', attempts, body: last.body };
+  return {
+    ok: false,
+    status: last.status,
+    error: error ?? last.error ?? 'export failed',
+    kind: kind ?? last.kind ?? 'unknown',
+    attempts,
+    body: last.body,
+  };
 }
 
 function headerText(value: string | string[] | undefined): string | undefined {

@@ -45,7 +45,9 @@ export class OtlpHttpExporter extends HttpSpanExporter<OtlpResource> {
   }
 
   protected async encode(spans: FinishedSpan[]): Promise<{ body: Buffer; headers: Record<string, string> }> {
-    const request = toOtlpRequest(spans, (serviceName) => this.registry.encoded(serviceName), { includeBaggage: this.options.includeBaggage });
+    const request = toOtlpRequest(spans, (serviceName) => this.registry.encoded(serviceName), {
+      includeBaggage: this.options.includeBaggage,
+    });
     const json = Buffer.from(JSON.stringify(request), 'utf8');
     if (this.compression === 'gzip') {
       return { body: await gzipped(json), headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' } };
@@ -63,7 +65,10 @@ export class OtlpHttpExporter extends HttpSpanExporter<OtlpResource> {
       const rejected = Number(partial.rejectedSpans ?? 0);
       const message = typeof partial.errorMessage === 'string' ? partial.errorMessage : '';
       if (rejected > 0 || message !== '') {
-        this.registry.faults.warnOnce('OTLP-partial-success', `OTLP backend accepted the batch but rejected ${rejected} spans${message ? `: ${message}` : ''}`);
+        this.registry.faults.warnOnce(
+          'OTLP-partial-success',
+          `OTLP backend accepted the batch but rejected ${rejected} spans${message ? `: ${message}` : ''}`,
+        );
       }
     } catch {
       // Not JSON after all: nothing to learn from it.

@@ -104,7 +104,11 @@ export interface ZipkinMappingOptions {
  *
  *     toZipkinSpan(span, { 'service.version': '1.4.2' });
  */
-export function toZipkinSpan(span: FinishedSpan, processTags?: Readonly<Record<string, string>>, options: ZipkinMappingOptions = {}): ZipkinSpan {
+export function toZipkinSpan(
+  span: FinishedSpan,
+  processTags?: Readonly<Record<string, string>>,
+  options: ZipkinMappingOptions = {},
+): ZipkinSpan {
   const spanTags = span.tags ?? {};
   const kind = remoteSpanKind(spanTags[SPAN_KIND_TAG]);
   const [remoteEndpoint, usedPeerTags] = remoteEndpointOf(spanTags);

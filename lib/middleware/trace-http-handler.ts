@@ -55,7 +55,9 @@ export function traceHttpHandler<Req extends IncomingMessage, Res extends Server
   const owner = 'traceHttpHandler';
   const faults = checkTracer(owner, tracer);
   if (typeof handler !== 'function') {
-    throw new TypeError(`sextant: ${owner} handler must be a function (req, res) => ..., got ${handler === null ? 'null' : typeof handler}`);
+    throw new TypeError(
+      `sextant: ${owner} handler must be a function (req, res) => ..., got ${handler === null ? 'null' : typeof handler}`,
+    );
   }
   const settings = compileServerOptions(owner, options, ['onError']);
   checkOptionalFunction(owner, 'onError', options?.onError);

@@ -34,8 +34,21 @@ function isRequestLike(input: unknown): input is RequestLike {
 
 /** Every RequestInit member fetch reads (undici's `dispatcher` included). */
 const REQUEST_INIT_KEYS = [
-  'body', 'cache', 'credentials', 'dispatcher', 'duplex', 'integrity', 'keepalive', 'method',
-  'mode', 'priority', 'redirect', 'referrer', 'referrerPolicy', 'signal', 'window',
+  'body',
+  'cache',
+  'credentials',
+  'dispatcher',
+  'duplex',
+  'integrity',
+  'keepalive',
+  'method',
+  'mode',
+  'priority',
+  'redirect',
+  'referrer',
+  'referrerPolicy',
+  'signal',
+  'window',
 ] as const;
 
 /**

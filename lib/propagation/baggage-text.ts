@@ -7,15 +7,31 @@ const { maxBaggageMembers, maxBaggageBytes, maxBaggageMemberBytes } = PROPAGATIO
 /** RFC 9110 tchar, less `%` (which starts an escape): characters a key keeps as is. */
 function isPlainKeyChar(c: number): boolean {
   return (
-    (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) ||
-    c === 33 || c === 35 || c === 36 || c === 38 || c === 39 || c === 42 || c === 43 ||
-    c === 45 || c === 46 || c === 94 || c === 95 || c === 96 || c === 124 || c === 126
+    (c >= 97 && c <= 122) ||
+    (c >= 65 && c <= 90) ||
+    (c >= 48 && c <= 57) ||
+    c === 33 ||
+    c === 35 ||
+    c === 36 ||
+    c === 38 ||
+    c === 39 ||
+    c === 42 ||
+    c === 43 ||
+    c === 45 ||
+    c === 46 ||
+    c === 94 ||
+    c === 95 ||
+    c === 96 ||
+    c === 124 ||
+    c === 126
   );
 }
 
 /** W3C baggage-octet, less `%`: characters a value keeps as is. */
 function isPlainValueChar(c: number): boolean {
-  return c === 0x21 || (c >= 0x23 && c <= 0x2b && c !== 0x25) || (c >= 0x2d && c <= 0x3a) || (c >= 0x3c && c <= 0x5b) || (c >= 0x5d && c <= 0x7e);
+  return (
+    c === 0x21 || (c >= 0x23 && c <= 0x2b && c !== 0x25) || (c >= 0x2d && c <= 0x3a) || (c >= 0x3c && c <= 0x5b) || (c >= 0x5d && c <= 0x7e)
+  );
 }
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;

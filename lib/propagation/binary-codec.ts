@@ -35,7 +35,8 @@ const CORE_LENGTH = 29;
  */
 export function encodeBinaryContext(context: SpanContext): Buffer {
   const flags = (context.debug ? EXT_DEBUG : 0) | (context.randomTraceId ? EXT_RANDOM_TRACE_ID : 0);
-  const traceState = typeof context.traceState === 'string' && isPrintableAscii(context.traceState, maxTracestateLength) ? context.traceState : '';
+  const traceState =
+    typeof context.traceState === 'string' && isPrintableAscii(context.traceState, maxTracestateLength) ? context.traceState : '';
   const pairs: Buffer[] = [];
   let budget = maxBinaryLength - CORE_LENGTH - 64 - traceState.length;
   for (const key in context.baggage) {
@@ -55,7 +56,13 @@ export function encodeBinaryContext(context: SpanContext): Buffer {
   head[27] = TRACE_OPTIONS_FIELD;
   head[28] = context.sampled || context.debug ? OPTION_SAMPLED : 0;
   if (flags === 0 && traceState === '' && pairs.length === 0) return head;
-  const parts: Buffer[] = [head, Buffer.from([EXTENSION_FIELD, flags]), varint(traceState.length), Buffer.from(traceState, 'latin1'), varint(pairs.length / 2)];
+  const parts: Buffer[] = [
+    head,
+    Buffer.from([EXTENSION_FIELD, flags]),
+    varint(traceState.length),
+    Buffer.from(traceState, 'latin1'),
+    varint(pairs.length / 2),
+  ];
   for (const pair of pairs) parts.push(varint(pair.length), pair);
   return Buffer.concat(parts);
 }
@@ -180,5 +187,14 @@ export function decodeBinaryContext(buffer: unknown): SpanContext | null {
     baggage = builder.result() ?? EMPTY_BAGGAGE;
   }
   const debug = (flags & EXT_DEBUG) === EXT_DEBUG;
-  return new SpanContext(traceId, spanId, sampled || debug, baggage, debug, traceState, true, (flags & EXT_RANDOM_TRACE_ID) === EXT_RANDOM_TRACE_ID);
+  return new SpanContext(
+    traceId,
+    spanId,
+    sampled || debug,
+    baggage,
+    debug,
+    traceState,
+    true,
+    (flags & EXT_RANDOM_TRACE_ID) === EXT_RANDOM_TRACE_ID,
+  );
 }

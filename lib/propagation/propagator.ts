@@ -1,5 +1,5 @@
 import type { PropagationName } from '../options';
-import { SpanContext } from '../span-context';
+import type { SpanContext } from '../span-context';
 import { isValidSpanId, isValidTraceId } from '../util/ids';
 import type { Baggage } from '../span-context';
 import { B3MultiCodec, B3SingleCodec } from './b3-codecs';

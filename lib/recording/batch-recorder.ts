@@ -81,7 +81,12 @@ export class BatchRecorder implements Recorder {
    * @param options see `BatchOptions`; invalid values throw a TypeError naming the option
    */
   constructor(exporter: Exporter, options?: BatchOptions) {
-    if (exporter === null || typeof exporter !== 'object' || typeof exporter.export !== 'function' || typeof exporter.shutdown !== 'function') {
+    if (
+      exporter === null ||
+      typeof exporter !== 'object' ||
+      typeof exporter.export !== 'function' ||
+      typeof exporter.shutdown !== 'function'
+    ) {
       throw new TypeError('sextant: BatchRecorder needs an Exporter (an object with export(spans) and shutdown())');
     }
     this.exporter = exporter;
@@ -313,7 +318,10 @@ export class BatchRecorder implements Recorder {
     };
     try {
       return Promise.resolve(this.exporter.export(batch, { signal, deadline })).then(
-        (result) => (result !== null && typeof result === 'object' && typeof result.ok === 'boolean' ? result : fail('export() resolved with something that is not an ExportResult')),
+        (result) =>
+          result !== null && typeof result === 'object' && typeof result.ok === 'boolean'
+            ? result
+            : fail('export() resolved with something that is not an ExportResult'),
         fail,
       );
     } catch (error) {

@@ -48,8 +48,22 @@ export function randomSpanId(): string {
   const s = randomStart(8);
   const p = pool;
   return fromCharCode(
-    HIGH[p[s]], LOW[p[s]], HIGH[p[s + 1]], LOW[p[s + 1]], HIGH[p[s + 2]], LOW[p[s + 2]], HIGH[p[s + 3]], LOW[p[s + 3]],
-    HIGH[p[s + 4]], LOW[p[s + 4]], HIGH[p[s + 5]], LOW[p[s + 5]], HIGH[p[s + 6]], LOW[p[s + 6]], HIGH[p[s + 7]], LOW[p[s + 7]],
+    HIGH[p[s]],
+    LOW[p[s]],
+    HIGH[p[s + 1]],
+    LOW[p[s + 1]],
+    HIGH[p[s + 2]],
+    LOW[p[s + 2]],
+    HIGH[p[s + 3]],
+    LOW[p[s + 3]],
+    HIGH[p[s + 4]],
+    LOW[p[s + 4]],
+    HIGH[p[s + 5]],
+    LOW[p[s + 5]],
+    HIGH[p[s + 6]],
+    LOW[p[s + 6]],
+    HIGH[p[s + 7]],
+    LOW[p[s + 7]],
   );
 }
 
@@ -58,10 +72,38 @@ export function randomTraceId(): string {
   const s = randomStart(16);
   const p = pool;
   return fromCharCode(
-    HIGH[p[s]], LOW[p[s]], HIGH[p[s + 1]], LOW[p[s + 1]], HIGH[p[s + 2]], LOW[p[s + 2]], HIGH[p[s + 3]], LOW[p[s + 3]],
-    HIGH[p[s + 4]], LOW[p[s + 4]], HIGH[p[s + 5]], LOW[p[s + 5]], HIGH[p[s + 6]], LOW[p[s + 6]], HIGH[p[s + 7]], LOW[p[s + 7]],
-    HIGH[p[s + 8]], LOW[p[s + 8]], HIGH[p[s + 9]], LOW[p[s + 9]], HIGH[p[s + 10]], LOW[p[s + 10]], HIGH[p[s + 11]], LOW[p[s + 11]],
-    HIGH[p[s + 12]], LOW[p[s + 12]], HIGH[p[s + 13]], LOW[p[s + 13]], HIGH[p[s + 14]], LOW[p[s + 14]], HIGH[p[s + 15]], LOW[p[s + 15]],
+    HIGH[p[s]],
+    LOW[p[s]],
+    HIGH[p[s + 1]],
+    LOW[p[s + 1]],
+    HIGH[p[s + 2]],
+    LOW[p[s + 2]],
+    HIGH[p[s + 3]],
+    LOW[p[s + 3]],
+    HIGH[p[s + 4]],
+    LOW[p[s + 4]],
+    HIGH[p[s + 5]],
+    LOW[p[s + 5]],
+    HIGH[p[s + 6]],
+    LOW[p[s + 6]],
+    HIGH[p[s + 7]],
+    LOW[p[s + 7]],
+    HIGH[p[s + 8]],
+    LOW[p[s + 8]],
+    HIGH[p[s + 9]],
+    LOW[p[s + 9]],
+    HIGH[p[s + 10]],
+    LOW[p[s + 10]],
+    HIGH[p[s + 11]],
+    LOW[p[s + 11]],
+    HIGH[p[s + 12]],
+    LOW[p[s + 12]],
+    HIGH[p[s + 13]],
+    LOW[p[s + 13]],
+    HIGH[p[s + 14]],
+    LOW[p[s + 14]],
+    HIGH[p[s + 15]],
+    LOW[p[s + 15]],
   );
 }
 

@@ -1,0 +1,184 @@
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as opentracing from 'opentracing';
+import { SpanContext, Tracer } from '../../lib';
+
+/** `Tracer.extract` is typed as OpenTracing's; the context it returns is sextant's. */
+function extractFrom(tracer: Tracer, format: string, carrier: unknown): SpanContext | null {
+  return tracer.extract(format, carrier) as SpanContext | null;
+}
+
+const HTTP = opentracing.FORMAT_HTTP_HEADERS;
+const TEXT = opentracing.FORMAT_TEXT_MAP;
+const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
+const SPAN = '00f067aa0ba902b7';
+const TRACEPARENT = `00-${TRACE}-${SPAN}-01`;
+
+const tracer = new Tracer({ serviceName: 'carriers', propagation: ['tracecontext', 'baggage', 'jaeger'] });
+const context = new SpanContext(TRACE, SPAN, true, { tenant: 'acme' });
+
+describe('extract reads', () => {
+  test('header names in any case, from a plain object', () => {
+    expect(extractFrom(tracer, HTTP, { TraceParent: TRACEPARENT, BAGGAGE: 'a=1', 'UBERCTX-B': '2' })).toMatchObject({
+      traceId: TRACE,
+      baggage: { a: '1', B: '2' },
+    });
+  });
+
+  test('a Map, with names in any case', () => {
+    expect(
+      extractFrom(
+        tracer,
+        TEXT,
+        new Map([
+          ['Traceparent', TRACEPARENT],
+          ['baggage', 'a=1'],
+        ]),
+      ),
+    ).toMatchObject({ traceId: TRACE, baggage: { a: '1' } });
+  });
+
+  test('a fetch Headers', () => {
+    const headers = new Headers({ traceparent: TRACEPARENT, 'uberctx-k': 'v' });
+    expect(extractFrom(tracer, HTTP, headers)).toMatchObject({ traceId: TRACE, baggage: { k: 'v' } });
+  });
+
+  test('anything with a get(name) method, such as an Express request', () => {
+    const headers: Record<string, string> = { traceparent: TRACEPARENT, 'uberctx-k': 'v' };
+    const request = { headers, get: (name: string) => headers[name.toLowerCase()] };
+    expect(extractFrom(tracer, HTTP, request)).toMatchObject({ traceId: TRACE, baggage: { k: 'v' } });
+  });
+
+  test("Node's IncomingHttpHeaders and headersDistinct from a real request", async () => {
+    const seen: [SpanContext | null, SpanContext | null][] = [];
+    const server = http.createServer((req, res) => {
+      seen.push([extractFrom(tracer, HTTP, req.headers), extractFrom(tracer, HTTP, req.headersDistinct)]);
+      res.end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    await new Promise<void>((resolve, reject) => {
+      const headers = ['Host', `127.0.0.1:${port}`, 'TraceParent', TRACEPARENT, 'Baggage', 'a=1', 'baggage', 'b=2'];
+      http.get(`http://127.0.0.1:${port}/`, { headers }, (res) => res.resume().on('end', resolve)).on('error', reject);
+    });
+    await new Promise((resolve) => server.close(resolve));
+    for (const ctx of seen[0]) {
+      expect(ctx).toMatchObject({ traceId: TRACE, spanId: SPAN, remote: true });
+      expect({ ...ctx?.baggage }).toEqual({ a: '1', b: '2' });
+    }
+  });
+
+  test('only own properties of a plain object', () => {
+    const carrier = Object.create({ traceparent: TRACEPARENT }) as Record<string, unknown>;
+    expect(extractFrom(tracer, HTTP, carrier)).toBeNull();
+  });
+});
+
+describe('extract never throws', () => {
+  const carriers: [string, unknown][] = [
+    ['null', null],
+    ['undefined', undefined],
+    ['a number', 42],
+    ['a string', TRACEPARENT],
+    ['an array', [TRACEPARENT]],
+    ['a number header', { traceparent: 42 }],
+    ['an object header', { traceparent: { toString: () => TRACEPARENT } }],
+    [
+      'a throwing getter',
+      Object.defineProperty({}, 'traceparent', {
+        enumerable: true,
+        get: () => {
+          throw new Error('boom');
+        },
+      }),
+    ],
+    [
+      'a throwing get method',
+      {
+        get: () => {
+          throw new Error('boom');
+        },
+      },
+    ],
+    ['a get method returning junk', { get: () => ({}) }],
+    [
+      'a throwing Proxy',
+      new Proxy(
+        {},
+        {
+          has: () => {
+            throw new Error('boom');
+          },
+          getOwnPropertyDescriptor: () => {
+            throw new Error('boom');
+          },
+          ownKeys: () => {
+            throw new Error('boom');
+          },
+        },
+      ),
+    ],
+    ['a JSON __proto__ key', JSON.parse(`{"__proto__": {"traceparent": "${TRACEPARENT}"}, "constructor": {"prototype": {"polluted": 1}}}`)],
+    [
+      'a megabyte header',
+      {
+        traceparent: 'x'.repeat(1 << 20),
+        tracestate: ' '.repeat(1 << 20),
+        baggage: '='.repeat(1 << 20),
+        'uber-trace-id': ':'.repeat(1 << 20),
+      },
+    ],
+    ['a huge string[]', { baggage: Array.from({ length: 1000 }, () => 'k=v'.repeat(1000)) }],
+  ];
+  test.each(carriers)('%s gives null', (_name, carrier) => {
+    expect(extractFrom(tracer, HTTP, carrier)).toBeNull();
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(({} as Record<string, unknown>).traceparent).toBeUndefined();
+  });
+});
+
+describe('inject writes into', () => {
+  test('a plain object', () => {
+    const headers: Record<string, string> = {};
+    tracer.inject(context, HTTP, headers);
+    expect(headers).toEqual({
+      traceparent: TRACEPARENT,
+      baggage: 'tenant=acme',
+      'uber-trace-id': `${TRACE}:${SPAN}:0:1`,
+      'uberctx-tenant': 'acme',
+    });
+  });
+
+  test('a Map and a fetch Headers, through set()', () => {
+    const map = new Map<string, string>();
+    tracer.inject(context, TEXT, map);
+    expect(map.get('traceparent')).toBe(TRACEPARENT);
+    const headers = new Headers();
+    tracer.inject(context, HTTP, headers);
+    expect(headers.get('baggage')).toBe('tenant=acme');
+  });
+
+  test('an outgoing Node request, through setHeader()', async () => {
+    let received: http.IncomingHttpHeaders = {};
+    const server = http.createServer((req, res) => {
+      received = req.headers;
+      res.end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve, reject) => {
+      const req = http.request(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`, (res) => res.resume().on('end', resolve));
+      tracer.inject(context, HTTP, req);
+      req.on('error', reject).end();
+    });
+    await new Promise((resolve) => server.close(resolve));
+    expect(received).toMatchObject({ traceparent: TRACEPARENT, 'uberctx-tenant': 'acme' });
+  });
+
+  test('nothing that is not an object: reported once through the logger', () => {
+    const warnings: string[] = [];
+    const t = new Tracer({ serviceName: 'carriers', logger: { warn: (m) => warnings.push(m) } });
+    expect(() => t.inject(context, HTTP, null)).not.toThrow();
+    expect(() => t.inject(context, HTTP, 'headers')).not.toThrow();
+    expect(warnings).toEqual([expect.stringMatching(/carrier must be an object/)]);
+  });
+});
