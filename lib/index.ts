@@ -1,8 +1,13 @@
+// sextant's types use Node's (EventEmitter, IncomingMessage, Buffer): this makes a
+// consumer's compiler load @types/node even when its tsconfig lists no `types`.
+/// <reference types="node" preserve="true" />
+
 // The tracer and its spans
 export { Tracer } from './tracer';
 export { Span } from './span';
 export { SpanContext } from './span-context';
-export type { Baggage } from './span-context';
+export type { Baggage, SpanContextFields } from './span-context';
+export { recordError } from './record-error';
 export type { TracerOptions, StartSpanOptions, ActiveSpanOptions, PropagationName } from './options';
 export type { Logger, FaultLogger } from './util/fault-logger';
 
@@ -17,18 +22,22 @@ export { PROPAGATION_LIMITS } from './propagation/limits';
 export type { FinishedSpan, SpanLog, SpanReference } from './recording/finished-span';
 export type { Recorder, TracerProcess } from './recording/recorder';
 export { InMemoryRecorder } from './recording/in-memory-recorder';
-export { ConsoleRecorder } from './recording/console-recorder';
+export { ConsoleRecorder, CONSOLE_RECORDER_DEFAULTS } from './recording/console-recorder';
 export type { ConsoleRecorderOptions } from './recording/console-recorder';
 export { renderTraceTree } from './recording/trace-tree';
-export { BatchRecorder, BATCH_RECORDER_DEFAULTS } from './recording/batch-recorder';
-export type { BatchOptions, RecorderStats } from './recording/batch-recorder';
+export type { TraceTreeOptions } from './recording/trace-tree';
+export { BatchRecorder } from './recording/batch-recorder';
+export type { RecorderStats } from './recording/batch-recorder';
+export { BATCH_RECORDER_DEFAULTS } from './recording/batch-options';
+export type { BatchOptions } from './recording/batch-options';
 
 // Export
-export type { Exporter, ExportResult, ExportOptions } from './export/exporter';
+export type { Exporter, ExportResult, ExportOptions } from './recording/exporter';
 export { OtlpHttpExporter } from './export/otlp-http-exporter';
 export type { OtlpHttpExporterOptions } from './export/otlp-http-exporter';
 export { ZipkinExporter } from './export/zipkin-exporter';
 export type { ZipkinExporterOptions } from './export/zipkin-exporter';
+export { HTTP_EXPORTER_DEFAULTS } from './export/http-exporter-options';
 export type { HttpExporterOptions } from './export/http-exporter-options';
 export { RETRY_DEFAULTS } from './export/retry-policy';
 export type { RetryOptions } from './export/retry-policy';

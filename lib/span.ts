@@ -1,12 +1,64 @@
 import * as opentracing from 'opentracing';
-import { nowMillis } from './util/clock';
+import { finishedSpan } from './recording/finished-span';
+import type { FinishedSpan, SpanLog, SpanReference } from './recording/finished-span';
 import type { SpanContext } from './span-context';
-import type { SpanLog, SpanReference } from './recording/finished-span';
-import type { Tracer } from './tracer';
+import { nowMillis } from './util/clock';
+import type { FaultLogger } from './util/fault-logger';
+import { SAMPLING_PRIORITY_TAG, samplingPriorityDecision } from './util/semantic-tags';
 
-/** The OpenTracing tag that forces sampling on (> 0) or off (0). */
-const SAMPLING_PRIORITY = 'sampling.priority';
 const NO_TAGS: Record<string, unknown> = Object.freeze({}) as Record<string, unknown>;
+
+/**
+ * The tracer `span.tracer()` returns: sextant's `Tracer`. tracer.ts fills this interface
+ * in by declaration merging, so that span.ts need not import tracer.ts (which imports it).
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface SpanTracer {}
+
+/**
+ * What a span needs from the tracer that started it: where faults go, and where its
+ * record goes when it finishes. The tracer hands each span one shared instance.
+ */
+export interface SpanOwner {
+  readonly tracer: SpanTracer;
+  readonly serviceName: string;
+  readonly faults: FaultLogger;
+  /** whether finished, sampled spans are recorded (false with no recorder or after close) */
+  isRecording(): boolean;
+  /** takes a finished, sampled span; never throws */
+  record(span: FinishedSpan): void;
+}
+
+/** What a span starts with, by name. */
+export interface SpanStart {
+  context: SpanContext;
+  operationName: string;
+  /** ms since the Unix epoch */
+  startTime: number;
+  /** the parent's context, or null for a root */
+  parent: SpanContext | null;
+  /** the references given in the options, or null to derive one from `parent` */
+  references: SpanReference[] | null;
+  /** the caller's `tags` option, or sampler tags merged with it; undefined for none */
+  tags: Record<string, unknown> | undefined;
+  /** whether `tags` is the span's own copy (else it is shared until the first `setTag`) */
+  ownsTags: boolean;
+}
+
+/**
+ * An operation name as a string: non-strings are coerced (`'unnamed'` for null and
+ * undefined) and reported once.
+ */
+export function operationNameOf(name: unknown, faults: FaultLogger): string {
+  if (typeof name === 'string') return name;
+  faults.warnOnce('operation-name-type', `operation name must be a string, got ${typeof name}; coerced.`);
+  if (name === null || name === undefined) return 'unnamed';
+  try {
+    return String(name);
+  } catch {
+    return 'unnamed';
+  }
+}
 
 /**
  * A timed, named unit of work. Create spans with `tracer.startSpan` or
@@ -21,36 +73,37 @@ const NO_TAGS: Record<string, unknown> = Object.freeze({}) as Record<string, unk
  *     span.finish();
  */
 export class Span extends opentracing.Span {
-  /** @internal tags set so far; `_ownsTags` is false while this is the caller's `tags` option */
-  _tags: Record<string, unknown>;
-  /** @internal */
-  _ownsTags: boolean;
-  /** @internal */
-  _logs: SpanLog[] | null = null;
-  /** @internal */
-  _finished = false;
+  private readonly _owner: SpanOwner;
+  private readonly _spanContext: SpanContext;
+  private _operationName: string;
+  private readonly _startTime: number;
+  private readonly _parent: SpanContext | null;
+  private readonly _references: SpanReference[] | null;
+  /** tags set so far; `_ownsTags` is false while this is shared (the caller's `tags` option) */
+  private _tags: Record<string, unknown>;
+  private _ownsTags: boolean;
+  private _logs: SpanLog[] | null = null;
+  private _finished = false;
 
   /** @internal use `tracer.startSpan` */
-  constructor(
-    /** @internal */ readonly _tracerImpl: Tracer,
-    /** @internal */ readonly _spanContext: SpanContext,
-    /** @internal */ public _operationName: string,
-    /** @internal */ readonly _startTime: number,
-    /** @internal */ readonly _parent: SpanContext | null,
-    /** @internal the references given in the options, or null to derive one from `_parent` */
-    readonly _references: SpanReference[] | null,
-    tags: Record<string, unknown> | undefined,
-    ownsTags: boolean,
-  ) {
+  constructor(owner: SpanOwner, start: SpanStart) {
     super();
-    if (tags === undefined) {
+    this._owner = owner;
+    this._spanContext = start.context;
+    this._operationName = start.operationName;
+    this._startTime = start.startTime;
+    this._parent = start.parent;
+    this._references = start.references;
+    if (start.tags === undefined) {
       // Most spans get their tags later or never: share one frozen empty until the first setTag.
       this._tags = NO_TAGS;
       this._ownsTags = false;
     } else {
       // The caller's tags object is shared until the first setTag (copy on write).
-      this._tags = tags;
-      this._ownsTags = ownsTags;
+      this._tags = start.tags;
+      this._ownsTags = start.ownsTags;
+      const priority = start.tags[SAMPLING_PRIORITY_TAG];
+      if (priority !== undefined) this._applySamplingPriority(priority);
     }
   }
 
@@ -60,8 +113,8 @@ export class Span extends opentracing.Span {
   }
 
   /** The tracer that started this span. */
-  tracer(): Tracer {
-    return this._tracerImpl;
+  tracer(): SpanTracer {
+    return this._owner.tracer;
   }
 
   /** Whether `finish()` was called. */
@@ -81,7 +134,7 @@ export class Span extends opentracing.Span {
    */
   setOperationName(name: string): this {
     if (this._finished) return this._misuse('setOperationName');
-    this._operationName = this._tracerImpl._operationNameOf(name);
+    this._operationName = operationNameOf(name, this._owner.faults);
     return this;
   }
 
@@ -98,7 +151,7 @@ export class Span extends opentracing.Span {
     } else {
       this._tags[key] = value;
     }
-    if (key === SAMPLING_PRIORITY) this._tracerImpl._applySamplingPriority(this, value);
+    if (key === SAMPLING_PRIORITY_TAG) this._applySamplingPriority(value);
     return this;
   }
 
@@ -166,7 +219,29 @@ export class Span extends opentracing.Span {
       return;
     }
     this._finished = true;
-    this._tracerImpl._onFinish(this, typeof finishTime === 'number' ? finishTime : nowMillis());
+    const context = this._spanContext;
+    const owner = this._owner;
+    if (!context.sampled || !owner.isRecording()) return;
+    owner.record(
+      finishedSpan({
+        traceId: context.traceId,
+        spanId: context.spanId,
+        parentSpanId: this._parent === null ? undefined : this._parent.spanId,
+        operationName: this._operationName,
+        serviceName: owner.serviceName,
+        startTime: this._startTime,
+        finishTime: typeof finishTime === 'number' ? finishTime : nowMillis(),
+        tags: this._tags,
+        logs: this._logs,
+        references: this._references,
+        baggage: context.baggage,
+      }),
+    );
+  }
+
+  private _applySamplingPriority(value: unknown): void {
+    const sampled = samplingPriorityDecision(value);
+    if (sampled !== undefined) this._spanContext.sampled = sampled;
   }
 
   private _copyTags(): void {
@@ -175,7 +250,7 @@ export class Span extends opentracing.Span {
   }
 
   private _misuse(method: string): this {
-    this._tracerImpl._faults.warnOnce(
+    this._owner.faults.warnOnce(
       `span.${method}-after-finish`,
       `span.${method}() called after finish() on '${this._operationName}'; ignored (reported once).`,
     );

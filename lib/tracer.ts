@@ -1,24 +1,30 @@
 import * as opentracing from 'opentracing';
-import { Span } from './span';
-import { EMPTY_BAGGAGE, SpanContext } from './span-context';
-import { nowMillis } from './util/clock';
-import { randomSpanId, randomTraceId, isValidSpanId, isValidTraceId } from './util/ids';
-import { FaultLogger, describeError } from './util/fault-logger';
+import { resolveReferences, toSpanContext } from './foreign-context';
 import { validateTracerOptions } from './options';
-import type { ActiveSpanOptions, PropagationName, StartSpanOptions, TracerOptions } from './options';
+import type { ActiveSpanOptions, StartSpanOptions, TracerOptions } from './options';
+import { DEFAULT_PROPAGATION } from './propagation/propagation-name';
+import { Propagator } from './propagation/propagator';
 import type { FinishedSpan, SpanReference } from './recording/finished-span';
 import type { Recorder } from './recording/recorder';
-import type { Sampler, SamplingDecision } from './sampling/sampler';
 import { ConstSampler } from './sampling/const-sampler';
 import { ParentBasedSampler } from './sampling/parent-based-sampler';
-import type { ScopeManager } from './scope/scope-manager';
+import type { Sampler, SamplingDecision } from './sampling/sampler';
 import { AsyncLocalScopeManager } from './scope/async-local-scope-manager';
-import { Propagator } from './propagation/propagator';
+import type { ScopeManager } from './scope/scope-manager';
+import { operationNameOf, Span } from './span';
+import type { SpanOwner } from './span';
+import { SpanContext } from './span-context';
+import { nowMillis } from './util/clock';
+import { describeError } from './util/describe';
+import { FaultLogger } from './util/fault-logger';
+import { randomSpanId, randomTraceId } from './util/ids';
 
-const DEFAULT_PROPAGATION: readonly PropagationName[] = ['tracecontext', 'baggage'];
-const NO_REFERENCES: SpanReference[] = Object.freeze([]) as unknown as SpanReference[];
-const NO_LOGS = Object.freeze([]) as unknown as FinishedSpan['logs'];
-const SAMPLING_PRIORITY = 'sampling.priority';
+declare module './span' {
+  // Gives `span.tracer()` sextant's Tracer type without span.ts importing this file.
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  interface SpanTracer extends Tracer {}
+}
+
 const DEBUG_SAMPLED: SamplingDecision = Object.freeze({ sampled: true });
 const SAMPLER_FAILED: SamplingDecision = Object.freeze({ sampled: false });
 
@@ -32,14 +38,17 @@ const SAMPLER_FAILED: SamplingDecision = Object.freeze({ sampled: false });
  * span finished twice) is reported once per kind through `TracerOptions.logger`.
  */
 export class Tracer extends opentracing.Tracer {
-  /** @internal */ readonly _serviceName: string;
-  /** @internal */ readonly _faults: FaultLogger;
+  /** @internal reports this tracer's faults once per kind; the middleware reports through it too */
+  readonly _faults: FaultLogger;
+  private readonly _serviceName: string;
   private readonly _recorder: Recorder | null;
   private readonly _sampler: Sampler;
   private readonly _scopes: ScopeManager;
   /** the default scope manager, when in use: lets startActiveSpan skip a closure */
   private readonly _asyncLocalScopes: AsyncLocalScopeManager | null;
   private readonly _propagator: Propagator;
+  /** what every span of this tracer reports to; one object shared by all of them */
+  private readonly _spanOwner: SpanOwner;
   private _closed = false;
 
   constructor(options: TracerOptions) {
@@ -52,6 +61,7 @@ export class Tracer extends opentracing.Tracer {
     this._scopes = options.scopeManager ?? new AsyncLocalScopeManager();
     this._asyncLocalScopes = this._scopes instanceof AsyncLocalScopeManager ? this._scopes : null;
     this._propagator = new Propagator(options.propagation ?? DEFAULT_PROPAGATION);
+    this._spanOwner = this._makeSpanOwner();
     const processTags = Object.freeze({ ...(options.tags ?? {}) });
     if (this._recorder !== null && typeof this._recorder.attach === 'function') {
       try {
@@ -70,7 +80,7 @@ export class Tracer extends opentracing.Tracer {
    *     const span = tracer.startSpan('query', { tags: { 'db.type': 'sql' } });
    */
   startSpan(name: string, options?: StartSpanOptions): Span {
-    const operationName = typeof name === 'string' ? name : this._operationNameOf(name);
+    const operationName = typeof name === 'string' ? name : operationNameOf(name, this._faults);
     let parent: SpanContext | null = null;
     let references: SpanReference[] | null = null;
     let useActive = true;
@@ -80,10 +90,10 @@ export class Tracer extends opentracing.Tracer {
       const childOf = options.childOf;
       if (childOf !== undefined) {
         useActive = false;
-        if (childOf !== null) parent = this._contextOf(childOf);
+        if (childOf !== null) parent = toSpanContext(childOf);
       }
       if (Array.isArray(options.references) && options.references.length > 0) {
-        const resolved = this._resolveReferences(options.references);
+        const resolved = resolveReferences(options.references);
         if (resolved.length > 0) {
           useActive = false;
           references = resolved.map((r) => r.reference);
@@ -127,18 +137,30 @@ export class Tracer extends opentracing.Tracer {
     return this._scopes.activate(span, () => fn(span), finishOnClose);
   }
 
-  /** The span active in the current async context, or null. */
+  /**
+   * The span active in the current async context, or null.
+   *
+   *     tracer.activeSpan()?.setTag('user.id', id);
+   */
   activeSpan(): Span | null {
     const scope = this._scopes.active();
     return scope === null ? null : scope.span();
   }
 
-  /** The scope manager that keeps the active span. */
+  /**
+   * The scope manager that keeps the active span.
+   *
+   *     setTimeout(tracer.scopeManager().bind(() => work()), 10);
+   */
   scopeManager(): ScopeManager {
     return this._scopes;
   }
 
-  /** The service this tracer's spans belong to. */
+  /**
+   * The service this tracer's spans belong to.
+   *
+   *     tracer.serviceName(); // 'checkout'
+   */
   serviceName(): string {
     return this._serviceName;
   }
@@ -158,6 +180,8 @@ export class Tracer extends opentracing.Tracer {
   /**
    * Hands every finished span to the exporter and waits for it (or its timeout).
    * Never rejects.
+   *
+   *     await tracer.flush();
    */
   async flush(): Promise<void> {
     if (this._recorder === null) return;
@@ -171,6 +195,8 @@ export class Tracer extends opentracing.Tracer {
   /**
    * Flushes and closes the recorder. Spans finished afterwards are dropped; context
    * still propagates. Never rejects; a second call does nothing more.
+   *
+   *     await tracer.close();
    */
   async close(): Promise<void> {
     if (this._closed) return;
@@ -185,7 +211,7 @@ export class Tracer extends opentracing.Tracer {
 
   protected _inject(spanContext: opentracing.SpanContext, format: string, carrier: unknown): void {
     try {
-      const context = this._contextOf(spanContext);
+      const context = toSpanContext(spanContext);
       if (context === null) {
         this._faults.warnOnce('inject-foreign-context', 'inject() was given something that is not a span context; nothing injected.');
         return;
@@ -215,68 +241,22 @@ export class Tracer extends opentracing.Tracer {
     return null;
   }
 
-  /** @internal */
-  _operationNameOf(name: unknown): string {
-    if (typeof name === 'string') return name;
-    this._faults.warnOnce('operation-name-type', `operation name must be a string, got ${typeof name}; coerced.`);
-    if (name === null || name === undefined) return 'unnamed';
-    try {
-      return String(name);
-    } catch {
-      return 'unnamed';
-    }
-  }
-
-  /** @internal called by `Span.setTag('sampling.priority', value)` */
-  _applySamplingPriority(span: Span, value: unknown): void {
-    // Only a real number decides: Number(null) and Number('') are 0, which must not silently unsample.
-    const priority = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
-    if (Number.isNaN(priority)) return;
-    span._spanContext.sampled = priority > 0;
-  }
-
-  /** @internal called once by `Span.finish` */
-  _onFinish(span: Span, finishTime: number): void {
-    const context = span._spanContext;
-    if (!context.sampled || this._recorder === null || this._closed) return;
-    let duration = finishTime - span._startTime;
-    if (!(duration >= 0)) duration = 0;
-    const parent = span._parent;
-    const references =
-      span._references ??
-      (parent === null ? NO_REFERENCES : [{ type: 'child_of' as const, traceId: parent.traceId, spanId: parent.spanId }]);
-    const record: FinishedSpan =
-      parent === null
-        ? {
-            traceId: context.traceId,
-            spanId: context.spanId,
-            operationName: span._operationName,
-            serviceName: this._serviceName,
-            startTime: span._startTime,
-            duration,
-            tags: span._tags,
-            logs: span._logs ?? NO_LOGS,
-            references,
-            baggage: context.baggage as Record<string, string>,
-          }
-        : {
-            traceId: context.traceId,
-            spanId: context.spanId,
-            parentSpanId: parent.spanId,
-            operationName: span._operationName,
-            serviceName: this._serviceName,
-            startTime: span._startTime,
-            duration,
-            tags: span._tags,
-            logs: span._logs ?? NO_LOGS,
-            references,
-            baggage: context.baggage as Record<string, string>,
-          };
-    try {
-      this._recorder.record(record);
-    } catch (error) {
-      this._faults.warnOnce('recorder-record', `recorder.record() threw: ${describeError(error)}; span dropped.`);
-    }
+  private _makeSpanOwner(): SpanOwner {
+    const faults = this._faults;
+    const recorder = this._recorder;
+    return {
+      tracer: this,
+      serviceName: this._serviceName,
+      faults,
+      isRecording: () => recorder !== null && !this._closed,
+      record: (span: FinishedSpan) => {
+        try {
+          (recorder as Recorder).record(span);
+        } catch (error) {
+          faults.warnOnce('recorder-record', `recorder.record() threw: ${describeError(error)}; span dropped.`);
+        }
+      },
+    };
   }
 
   private _createSpan(
@@ -289,39 +269,28 @@ export class Tracer extends opentracing.Tracer {
     let context: SpanContext;
     let samplerTags: Readonly<Record<string, unknown>> | undefined;
     if (parent !== null && !parent.remote) {
-      context = new SpanContext(
-        parent.traceId,
-        randomSpanId(),
-        parent.sampled,
-        parent.baggage,
-        parent.debug,
-        parent.traceState,
-        false,
-        parent.randomTraceId,
-      );
+      // A local parent already decided for the whole trace.
+      context = parent.child({ spanId: randomSpanId() });
     } else {
       const traceId = parent === null ? randomTraceId() : parent.traceId;
       const decision = this._decide(traceId, operationName, parent);
       if (decision.sampled && parent === null) samplerTags = decision.tags;
       context =
         parent === null
-          ? new SpanContext(traceId, randomSpanId(), decision.sampled)
-          : new SpanContext(
-              traceId,
-              randomSpanId(),
-              decision.sampled,
-              parent.baggage,
-              parent.debug,
-              parent.traceState,
-              false,
-              parent.randomTraceId,
-            );
+          ? new SpanContext({ traceId, spanId: randomSpanId(), sampled: decision.sampled })
+          : parent.child({ spanId: randomSpanId(), sampled: decision.sampled });
     }
     // Sampler tags go first so the caller's tags win; merging here costs one copy, not a copy per tag.
     const ownTags = samplerTags === undefined ? undefined : tags === undefined ? { ...samplerTags } : { ...samplerTags, ...tags };
-    const span = new Span(this, context, operationName, startTime, parent, references, ownTags ?? tags, ownTags !== undefined);
-    if (tags !== undefined && tags[SAMPLING_PRIORITY] !== undefined) this._applySamplingPriority(span, tags[SAMPLING_PRIORITY]);
-    return span;
+    return new Span(this._spanOwner, {
+      context,
+      operationName,
+      startTime,
+      parent,
+      references,
+      tags: ownTags ?? tags,
+      ownsTags: ownTags !== undefined,
+    });
   }
 
   /** The sampler's verdict; an upstream debug flag always samples, and a sampler that throws samples nothing. */
@@ -333,44 +302,5 @@ export class Tracer extends opentracing.Tracer {
       this._faults.warnOnce('sampler-threw', `sampler.shouldSample() threw: ${describeError(error)}; trace not sampled.`);
       return SAMPLER_FAILED;
     }
-  }
-
-  /** Any Span or SpanContext, ours or another tracer's, as one of ours; null if unusable. */
-  private _contextOf(value: unknown): SpanContext | null {
-    if (value instanceof SpanContext) return value;
-    if (value instanceof Span) return value._spanContext;
-    try {
-      const candidate = value as { context?: () => unknown; toTraceId?: () => unknown; toSpanId?: () => unknown };
-      const ctx = (typeof candidate?.context === 'function' ? candidate.context() : candidate) as typeof candidate;
-      if (ctx instanceof SpanContext) return ctx;
-      if (typeof ctx?.toTraceId !== 'function' || typeof ctx.toSpanId !== 'function') return null;
-      let traceId = String(ctx.toTraceId()).toLowerCase();
-      const spanId = String(ctx.toSpanId()).toLowerCase();
-      if (traceId.length === 16) traceId = traceId.padStart(32, '0');
-      if (!isValidTraceId(traceId) || !isValidSpanId(spanId)) return null;
-      return new SpanContext(traceId, spanId, true, EMPTY_BAGGAGE, false, undefined, true);
-    } catch {
-      return null;
-    }
-  }
-
-  private _resolveReferences(refs: unknown[]): { reference: SpanReference; context: SpanContext }[] {
-    const out: { reference: SpanReference; context: SpanContext }[] = [];
-    for (const ref of refs) {
-      const resolved = this._referenceOf(ref);
-      if (resolved !== null) out.push(resolved);
-    }
-    return out;
-  }
-
-  private _referenceOf(ref: unknown): { reference: SpanReference; context: SpanContext } | null {
-    // Duck-typed: a Reference from another copy of the opentracing package is just as good.
-    const candidate = ref as { type?: unknown; referencedContext?: unknown } | null;
-    if (typeof candidate?.type !== 'function' || typeof candidate.referencedContext !== 'function') return null;
-    const reference = candidate as opentracing.Reference;
-    const context = this._contextOf(reference.referencedContext());
-    if (context === null) return null;
-    const type = reference.type() === opentracing.REFERENCE_FOLLOWS_FROM ? 'follows_from' : 'child_of';
-    return { reference: { type, traceId: context.traceId, spanId: context.spanId }, context };
   }
 }

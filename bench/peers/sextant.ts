@@ -66,8 +66,8 @@ export function createSextantPeer(options: PeerOptions = {}): PeerHandle {
     },
     nestedVia: 'active span',
     roundTrips(): RoundTripCase[] {
-      const plain = new SpanContext(W3_TRACE_ID, W3_SPAN_ID, true);
-      const withBaggage = new SpanContext(W3_TRACE_ID, W3_SPAN_ID, true, { ...W3_BAGGAGE });
+      const plain = new SpanContext({ traceId: W3_TRACE_ID, spanId: W3_SPAN_ID, sampled: true });
+      const withBaggage = new SpanContext({ traceId: W3_TRACE_ID, spanId: W3_SPAN_ID, sampled: true, baggage: { ...W3_BAGGAGE } });
       const headers = (name: string, t: Tracer, context: SpanContext, baggage: Record<string, string>): RoundTripCase => ({
         format: name,
         expected: { traceId: W3_TRACE_ID, spanId: W3_SPAN_ID, sampled: true, baggage },

@@ -1,8 +1,6 @@
 import type { Logger } from '../util/fault-logger';
+import { MAX_TIMER_MILLIS } from '../util/timers';
 import { parseKeyValueList } from './key-value-list';
-
-/** The largest number of milliseconds a Node.js timer accepts (and OTel's integer range). */
-export const MAX_ENV_MILLIS = 2 ** 31 - 1;
 
 /** A plain decimal number (`0.25`, `.5`, `1e-3`); not hex, not `Infinity`. */
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
@@ -74,7 +72,7 @@ export class EnvReader {
    */
   timeout(name: string, fallback: number): number {
     const millis = this.integer(name, 0, fallback, 'a whole number of milliseconds from 0 (no limit) to 2147483647');
-    return millis === 0 ? MAX_ENV_MILLIS : millis;
+    return millis === 0 ? MAX_TIMER_MILLIS : millis;
   }
 
   /** A number from `min` to `max`, else undefined (the caller knows the default). */
@@ -133,7 +131,7 @@ export class EnvReader {
     const value = this.string(name);
     if (value === undefined) return fallback;
     const parsed = /^[+-]?\d+$/.test(value) ? Number(value) : NaN;
-    if (Number.isSafeInteger(parsed) && parsed >= min && parsed <= MAX_ENV_MILLIS) return parsed;
+    if (Number.isSafeInteger(parsed) && parsed >= min && parsed <= MAX_TIMER_MILLIS) return parsed;
     this.reject(name, value, `expected ${expected}`, `the default ${fallback}`);
     return fallback;
   }

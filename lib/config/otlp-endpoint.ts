@@ -19,7 +19,7 @@ export function otlpTracesUrl(reader: EnvReader): string {
 }
 
 /** `base` with `v1/traces` added to its path; query and fragment are kept where they were. */
-export function appendTracesPath(base: string): string {
+function appendTracesPath(base: string): string {
   const url = new URL(base);
   url.pathname = (url.pathname.endsWith('/') ? url.pathname : `${url.pathname}/`) + ENV_DEFAULTS.OTLP_TRACES_PATH;
   return url.href;

@@ -1,5 +1,5 @@
-import type { PropagationName } from '../options';
-import { PROPAGATION_NAMES } from '../options';
+import { PROPAGATION_NAMES } from '../propagation/propagation-name';
+import type { PropagationName } from '../propagation/propagation-name';
 import { ENV_DEFAULTS } from './env-defaults';
 import type { EnvReader } from './env-reader';
 

@@ -1,18 +1,18 @@
-import type { Exporter } from '../export/exporter';
+import type { Exporter } from '../recording/exporter';
 import { OtlpHttpExporter } from '../export/otlp-http-exporter';
 import { ZipkinExporter } from '../export/zipkin-exporter';
 import { BatchRecorder } from '../recording/batch-recorder';
-import type { BatchOptions } from '../recording/batch-recorder';
+import type { BatchOptions } from '../recording/batch-options';
 import { ConsoleRecorder } from '../recording/console-recorder';
 import type { Recorder } from '../recording/recorder';
-import { describeError } from '../util/fault-logger';
+import { describeError } from '../util/describe';
 import { ENV_DEFAULTS } from './env-defaults';
 import type { EnvReader } from './env-reader';
 import { FanOutRecorder } from './fan-out-recorder';
 import { isHeaderName, isHeaderValue } from './key-value-list';
 import { otlpTracesUrl } from './otlp-endpoint';
 
-export const EXPORTER_NAMES = ['otlp', 'zipkin', 'console', 'none'] as const;
+const EXPORTER_NAMES = ['otlp', 'zipkin', 'console', 'none'] as const;
 type ExporterName = (typeof EXPORTER_NAMES)[number];
 
 /**

@@ -7,7 +7,7 @@ import { ENV_DEFAULTS } from './env-defaults';
 import type { EnvReader } from './env-reader';
 
 /** `OTEL_TRACES_SAMPLER` values: OpenTelemetry's, plus sextant's two rate-limiting ones. */
-export const SAMPLER_NAMES = [
+const SAMPLER_NAMES = [
   'always_on',
   'always_off',
   'traceidratio',
@@ -17,7 +17,6 @@ export const SAMPLER_NAMES = [
   'ratelimiting',
   'parentbased_ratelimiting',
 ] as const;
-export type SamplerName = (typeof SAMPLER_NAMES)[number];
 
 /**
  * The sampler `OTEL_TRACES_SAMPLER` and `OTEL_TRACES_SAMPLER_ARG` describe.

@@ -2,7 +2,8 @@ import { validateHeaderName, validateHeaderValue } from 'node:http';
 import type { Logger } from '../util/fault-logger';
 import { RETRY_DEFAULTS } from './retry-policy';
 import type { RetryOptions } from './retry-policy';
-import { MAX_TIMER_MILLIS } from '../recording/batch-options';
+import { optionError, SECRET } from '../util/option-error';
+import { MAX_TIMER_MILLIS } from '../util/timers';
 
 /** Options every HTTP exporter takes. */
 export interface HttpExporterOptions {
@@ -31,42 +32,34 @@ export interface ResolvedHttpExporterOptions {
   logger: Logger | undefined;
 }
 
-function shown(value: unknown): string {
-  try {
-    return typeof value === 'string' ? JSON.stringify(value) : String(value);
-  } catch {
-    return typeof value;
-  }
-}
-
-/** Validates the common options; TypeErrors name the option as `<owner>.<name>`. */
+/** Validates the common options; TypeErrors name the option as `<owner>.<name>` and never show a header value. */
 export function resolveHttpExporterOptions(options: unknown, owner: string): ResolvedHttpExporterOptions {
-  const fail = (name: string, expected: string, got: unknown): TypeError =>
-    new TypeError(`sextant: ${owner}.${name} must be ${expected}, got ${shown(got)}`);
-  if (options === null || typeof options !== 'object')
-    throw new TypeError(`sextant: ${owner} must be an object with a url, got ${shown(options)}`);
+  const fail = (name: string, expected: string, got: unknown): TypeError => optionError(`${owner}.${name}`, expected, got);
+  if (options === null || typeof options !== 'object') throw optionError(owner, 'an object with a url', options);
   const o = options as Record<string, unknown>;
 
   let url: URL;
   try {
     url = new URL(String(o.url));
   } catch {
-    throw fail('url', 'an absolute http(s) URL', o.url);
+    throw fail('url', 'an absolute http(s) URL', typeof o.url === 'string' ? withoutCredentials(o.url) : o.url);
   }
-  if (typeof o.url !== 'string' || (url.protocol !== 'http:' && url.protocol !== 'https:'))
-    throw fail('url', 'an absolute http(s) URL', o.url);
+  if (typeof o.url !== 'string' || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+    throw fail('url', 'an absolute http(s) URL', typeof o.url === 'string' ? withoutCredentials(o.url) : o.url);
+  }
 
   const headers: Record<string, string> = {};
   if (o.headers !== undefined) {
-    if (o.headers === null || typeof o.headers !== 'object' || Array.isArray(o.headers))
+    if (o.headers === null || typeof o.headers !== 'object' || Array.isArray(o.headers)) {
       throw fail('headers', 'an object of header names to strings', o.headers);
+    }
     for (const [name, value] of Object.entries(o.headers as Record<string, unknown>)) {
-      if (typeof value !== 'string') throw fail(`headers[${JSON.stringify(name)}]`, 'a string', value);
+      if (typeof value !== 'string') throw fail(`headers[${JSON.stringify(name)}]`, 'a string', typeof value === 'string' ? SECRET : value);
       try {
         validateHeaderName(name);
         validateHeaderValue(name, value);
       } catch {
-        throw fail(`headers[${JSON.stringify(name)}]`, 'a valid HTTP header', value);
+        throw fail(`headers[${JSON.stringify(name)}]`, 'a valid HTTP header', SECRET);
       }
       headers[name.toLowerCase()] = value;
     }
@@ -89,14 +82,12 @@ export function resolveHttpExporterOptions(options: unknown, owner: string): Res
 
 function resolveRetry(value: unknown, owner: string): Required<RetryOptions> {
   if (value === undefined) return { ...RETRY_DEFAULTS };
-  if (value === null || typeof value !== 'object') throw new TypeError(`sextant: ${owner}.retry must be an object, got ${shown(value)}`);
+  if (value === null || typeof value !== 'object') throw optionError(`${owner}.retry`, 'an object', value);
   const r = value as Record<string, unknown>;
   const pick = (name: keyof RetryOptions, min: number, integer: boolean): number => {
     const v = r[name] ?? RETRY_DEFAULTS[name];
     if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > MAX_TIMER_MILLIS || (integer && !Number.isInteger(v))) {
-      throw new TypeError(
-        `sextant: ${owner}.retry.${name} must be ${integer ? 'an integer' : 'a number'} from ${min} to ${MAX_TIMER_MILLIS}, got ${shown(v)}`,
-      );
+      throw optionError(`${owner}.retry.${name}`, `${integer ? 'an integer' : 'a number'} from ${min} to ${MAX_TIMER_MILLIS}`, v);
     }
     return v;
   };
@@ -104,4 +95,9 @@ function resolveRetry(value: unknown, owner: string): Required<RetryOptions> {
   const initialBackoffMillis = pick('initialBackoffMillis', 0, false);
   const maxBackoffMillis = pick('maxBackoffMillis', 0, false);
   return { maxAttempts, initialBackoffMillis, maxBackoffMillis: Math.max(maxBackoffMillis, initialBackoffMillis) };
+}
+
+/** A URL as text without its user name and password, for messages. */
+function withoutCredentials(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#@]*@/i, '$1');
 }

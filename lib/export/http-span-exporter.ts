@@ -1,7 +1,7 @@
 import type { FinishedSpan } from '../recording/finished-span';
 import type { TracerProcess } from '../recording/recorder';
-import { describeError } from '../util/fault-logger';
-import type { ExportOptions, ExportResult, Exporter } from './exporter';
+import { describeError } from '../util/describe';
+import type { ExportOptions, ExportResult, Exporter } from '../recording/exporter';
 import { resolveHttpExporterOptions } from './http-exporter-options';
 import type { ResolvedHttpExporterOptions } from './http-exporter-options';
 import { HttpTransport } from './http-transport';

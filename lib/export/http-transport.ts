@@ -1,11 +1,11 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
-import type { ExportOptions } from './exporter';
+import type { ExportOptions } from '../recording/exporter';
 import { backoffMillis, isRetryableStatus, parseRetryAfter } from './retry-policy';
 import type { RetryOptions } from './retry-policy';
 
 /** How long an export may retry when the caller sets no deadline (BatchRecorder always does). */
-export const DEFAULT_EXPORT_BUDGET_MILLIS = 30_000;
+const DEFAULT_EXPORT_BUDGET_MILLIS = 30_000;
 
 /** Response bodies are read (so the connection can be reused) but only this much is kept. */
 const MAX_RESPONSE_BYTES = 64 * 1024;

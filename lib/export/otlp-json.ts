@@ -1,6 +1,8 @@
 import type { FinishedSpan, SpanLog, SpanReference } from '../recording/finished-span';
-import { isErrorTag, remoteSpanKind, SPAN_KIND_TAG } from './span-kind';
-import { errorText, jsonText } from './tag-text';
+import { isErrorTag, SPAN_KIND_TAG } from '../util/semantic-tags';
+import { remoteSpanKind } from './span-kind';
+import { describeError } from '../util/describe';
+import { jsonText } from './tag-text';
 
 /*
  * The OTLP/JSON encoding of ExportTraceServiceRequest (opentelemetry-proto, trace/v1):
@@ -69,13 +71,13 @@ export interface OtlpExportTraceServiceRequest {
 }
 
 /** opentelemetry.proto.trace.v1.Span.SpanKind */
-export const OTLP_SPAN_KIND = Object.freeze({ unspecified: 0, internal: 1, server: 2, client: 3, producer: 4, consumer: 5 });
+const OTLP_SPAN_KIND = Object.freeze({ unspecified: 0, internal: 1, server: 2, client: 3, producer: 4, consumer: 5 });
 /** opentelemetry.proto.trace.v1.Status.StatusCode */
-export const OTLP_STATUS_CODE = Object.freeze({ unset: 0, ok: 1, error: 2 });
+const OTLP_STATUS_CODE = Object.freeze({ unset: 0, ok: 1, error: 2 });
 /** W3C trace-flags "sampled": every span that reaches an exporter was sampled. */
 const SAMPLED_FLAG = 1;
 /** The instrumentation scope named on every span sextant exports. */
-export const OTLP_SCOPE = Object.freeze({ name: 'sextant' });
+const OTLP_SCOPE = Object.freeze({ name: 'sextant' });
 
 /** Deeper structures than this are sent as JSON text, which also stops cycles. */
 const MAX_DEPTH = 4;
@@ -153,7 +155,7 @@ export function toAnyValue(value: unknown, depth = 0): OtlpAnyValue | undefined 
       return { stringValue: jsonText(value) };
   }
   if (value === null) return undefined;
-  if (value instanceof Error) return { stringValue: errorText(value) };
+  if (value instanceof Error) return { stringValue: describeError(value) };
   if (value instanceof Date) return { stringValue: Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString() };
   if (value instanceof Uint8Array) return { bytesValue: Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64') };
   if (depth >= MAX_DEPTH) return { stringValue: jsonText(value) };
@@ -166,7 +168,7 @@ export function toAnyValue(value: unknown, depth = 0): OtlpAnyValue | undefined 
 }
 
 /** The entries of an object as OTLP KeyValues, leaving out `skip` and null/undefined values. */
-export function toKeyValues(record: Record<string, unknown>, skip?: (key: string) => boolean, depth = 0): OtlpKeyValue[] {
+function toKeyValues(record: Record<string, unknown>, skip?: (key: string) => boolean, depth = 0): OtlpKeyValue[] {
   const out: OtlpKeyValue[] = [];
   let keys: string[];
   try {
@@ -233,7 +235,7 @@ function errorMessage(logs: SpanLog[]): string | undefined {
     const fields = log.fields;
     if (fields?.event !== 'error') continue;
     if (typeof fields.message === 'string') return fields.message;
-    if (fields['error.object'] instanceof Error) return errorText(fields['error.object']);
+    if (fields['error.object'] instanceof Error) return describeError(fields['error.object']);
   }
   return undefined;
 }

@@ -1,6 +1,5 @@
-import { isFaultLogger } from '../recording/is-fault-logger';
 import type { TracerProcess } from '../recording/recorder';
-import { FaultLogger } from '../util/fault-logger';
+import { FaultLogger, isFaultLogger } from '../util/fault-logger';
 import type { Logger } from '../util/fault-logger';
 
 /**

@@ -1,8 +1,6 @@
 /** OpenTracing's `span.kind` tag values that both OTLP and Zipkin can express. */
 export type RemoteSpanKind = 'server' | 'client' | 'producer' | 'consumer';
 
-export const SPAN_KIND_TAG = 'span.kind';
-
 /**
  * The kind a `span.kind` tag names, case-insensitively, or undefined for an absent or
  * unknown value (`rpc.server`, `internal`, ...), which exporters keep as a plain tag.
@@ -21,9 +19,4 @@ export function remoteSpanKind(tag: unknown): RemoteSpanKind | undefined {
     default:
       return undefined;
   }
-}
-
-/** Whether an `error` tag marks the span as failed: `true` or `'true'`, as OpenTracing writes it. */
-export function isErrorTag(value: unknown): boolean {
-  return value === true || (typeof value === 'string' && value.toLowerCase() === 'true');
 }

@@ -1,21 +1,14 @@
+import { describeError } from '../util/describe';
+
 /**
  * Tag and log values as text, for formats whose values are strings (Zipkin) and for
  * values no format can type (errors, dates, objects). Never throws: a value whose
  * conversion throws, or that is circular, still becomes some text.
  */
 
-/** One line describing an Error: `TypeError: boom`. */
-export function errorText(error: Error): string {
-  try {
-    return `${error.name}: ${error.message}`;
-  } catch {
-    return 'Error';
-  }
-}
-
 function replacer(_key: string, value: unknown): unknown {
   if (typeof value === 'bigint') return value.toString();
-  if (value instanceof Error) return errorText(value);
+  if (value instanceof Error) return describeError(value);
   if (typeof value === 'function' || typeof value === 'symbol') return String(value);
   return value;
 }
@@ -54,7 +47,7 @@ export function tagText(value: unknown): string | undefined {
       return jsonText(value);
     default:
       if (value === null) return undefined;
-      if (value instanceof Error) return errorText(value);
+      if (value instanceof Error) return describeError(value);
       if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString();
       return jsonText(value);
   }

@@ -1,6 +1,7 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import type { FinishedSpan, SpanLog } from '../recording/finished-span';
-import { remoteSpanKind, isErrorTag, SPAN_KIND_TAG } from './span-kind';
+import { isErrorTag, SPAN_KIND_TAG } from '../util/semantic-tags';
+import { remoteSpanKind } from './span-kind';
 import { jsonText, tagText } from './tag-text';
 
 /** An endpoint of the Zipkin v2 model. */

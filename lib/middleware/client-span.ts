@@ -1,14 +1,15 @@
 import * as opentracing from 'opentracing';
 import type { Span } from '../span';
 import type { Tracer } from '../tracer';
-import { recordError } from '../scope/settle';
-import { describeError, type FaultLogger } from '../util/fault-logger';
+import { recordError } from '../record-error';
+import type { FaultLogger } from '../util/fault-logger';
+import { describeError } from '../util/describe';
 import { addPeerAddressTags, addPeerPortTag } from './peer-tags';
 
 /** Names a client span; default `METHOD host[:port]`, e.g. `GET users.internal:8080`. */
 export type ClientOperationName = (method: string, url: URL) => string;
 
-/** @internal what tracedFetch and tracedRequest share */
+/** What tracedFetch and tracedRequest share. */
 export interface ClientSettings {
   readonly component: string;
   readonly operationName: ClientOperationName | null;

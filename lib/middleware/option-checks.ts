@@ -1,15 +1,10 @@
 import type { Tracer } from '../tracer';
 import { FaultLogger } from '../util/fault-logger';
+import { optionError } from '../util/option-error';
 
 /** A TypeError for an option that cannot work, naming it: `sextant: tracedFetch options.fetch must be ...`. */
-export function optionError(owner: string, name: string, expected: string, got: unknown): TypeError {
-  let shown: string;
-  if (got === null) shown = 'null';
-  else if (Array.isArray(got)) shown = 'an array';
-  else if (got instanceof RegExp) shown = String(got);
-  else if (typeof got === 'string') shown = JSON.stringify(got);
-  else shown = typeof got;
-  return new TypeError(`sextant: ${owner} ${name} must be ${expected}, got ${shown}`);
+export function middlewareOptionError(owner: string, name: string, expected: string, got: unknown): TypeError {
+  return optionError(`${owner} ${name}`, expected, got);
 }
 
 /**
@@ -19,7 +14,7 @@ export function optionError(owner: string, name: string, expected: string, got: 
 export function checkOptionsObject(owner: string, options: unknown, known: readonly string[]): Record<string, unknown> {
   if (options === undefined) return {};
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    throw optionError(owner, 'options', 'an object', options);
+    throw middlewareOptionError(owner, 'options', 'an object', options);
   }
   const record = options as Record<string, unknown>;
   for (const key of Object.keys(record)) {
@@ -32,7 +27,7 @@ export function checkOptionsObject(owner: string, options: unknown, known: reado
 
 /** Throws unless `value` is undefined or a function. */
 export function checkOptionalFunction(owner: string, name: string, value: unknown): void {
-  if (value !== undefined && typeof value !== 'function') throw optionError(owner, `options.${name}`, 'a function', value);
+  if (value !== undefined && typeof value !== 'function') throw middlewareOptionError(owner, `options.${name}`, 'a function', value);
 }
 
 /** Throws unless `tracer` is a sextant Tracer (or quacks like one); returns its fault logger. */
@@ -46,7 +41,7 @@ export function checkTracer(owner: string, tracer: unknown): FaultLogger {
     typeof candidate.extract !== 'function' ||
     typeof candidate.scopeManager !== 'function'
   ) {
-    throw optionError(owner, 'tracer', 'a sextant Tracer (opentracing.globalTracer() has no scope manager)', tracer);
+    throw middlewareOptionError(owner, 'tracer', 'a sextant Tracer (opentracing.globalTracer() has no scope manager)', tracer);
   }
   const faults = (tracer as Partial<Tracer>)._faults;
   return faults instanceof FaultLogger ? faults : new FaultLogger(console);

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { checkOptionalFunction, checkOptionsObject, optionError } from './option-checks';
+import { checkOptionalFunction, checkOptionsObject, middlewareOptionError } from './option-checks';
 import { compilePathTemplate, type PathTemplate } from './path-template';
 
 /** Options shared by `tracingMiddleware` and `traceHttpHandler`. */
@@ -41,20 +41,20 @@ export interface ServerSettings {
   readonly tags: ((req: IncomingMessage) => Record<string, unknown> | undefined) | null;
 }
 
-export const SERVER_OPTION_NAMES = ['ignorePaths', 'pathTemplates', 'operationName', 'tags'] as const;
+const SERVER_OPTION_NAMES = ['ignorePaths', 'pathTemplates', 'operationName', 'tags'] as const;
 
 function compileIgnore(owner: string, value: unknown): ServerSettings['ignore'] {
   if (value === undefined) return null;
   if (typeof value === 'function') return value as (path: string, req: IncomingMessage) => boolean;
   const expected = 'an array of strings and RegExps, or a function (path, req) => boolean';
-  if (!Array.isArray(value)) throw optionError(owner, 'options.ignorePaths', expected, value);
+  if (!Array.isArray(value)) throw middlewareOptionError(owner, 'options.ignorePaths', expected, value);
   const exact = new Set<string>();
   const patterns: RegExp[] = [];
   for (const entry of value as unknown[]) {
     if (typeof entry === 'string') exact.add(entry);
     // A global or sticky RegExp keeps lastIndex between tests; a fresh copy without those flags does not.
     else if (entry instanceof RegExp) patterns.push(new RegExp(entry.source, entry.flags.replace(/[gy]/g, '')));
-    else throw optionError(owner, 'options.ignorePaths', expected, entry);
+    else throw middlewareOptionError(owner, 'options.ignorePaths', expected, entry);
   }
   if (exact.size === 0 && patterns.length === 0) return null;
   return (path) => exact.has(path) || patterns.some((p) => p.test(path));
@@ -63,10 +63,10 @@ function compileIgnore(owner: string, value: unknown): ServerSettings['ignore'] 
 function compileTemplates(owner: string, value: unknown): PathTemplate[] {
   if (value === undefined) return [];
   const expected = "an array of route templates starting with '/', e.g. ['/users/:id']";
-  if (!Array.isArray(value)) throw optionError(owner, 'options.pathTemplates', expected, value);
+  if (!Array.isArray(value)) throw middlewareOptionError(owner, 'options.pathTemplates', expected, value);
   return (value as unknown[]).map((template) => {
     const compiled = typeof template === 'string' ? compilePathTemplate(template) : null;
-    if (compiled === null) throw optionError(owner, 'options.pathTemplates', expected, template);
+    if (compiled === null) throw middlewareOptionError(owner, 'options.pathTemplates', expected, template);
     return compiled;
   });
 }

@@ -2,7 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as opentracing from 'opentracing';
 import type { Span } from '../span';
 import type { Tracer } from '../tracer';
-import { describeError, type FaultLogger } from '../util/fault-logger';
+import type { FaultLogger } from '../util/fault-logger';
+import { describeError } from '../util/describe';
 import type { RoutedRequest } from './http-shapes';
 import { matchPathTemplate, pathOf } from './path-template';
 import { addPeerAddressTags, addPeerPortTag } from './peer-tags';
@@ -14,7 +15,7 @@ import type { ServerSettings } from './server-options';
  * ignored. The span finishes by itself on the response's `finish` or `close`.
  * The caller makes it active (and binds `req`/`res`) for the rest of the handling.
  */
-export function startServerSpan(
+function startServerSpan(
   tracer: Tracer,
   faults: FaultLogger,
   settings: ServerSettings,

@@ -1,9 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Tracer } from '../tracer';
-import { isThenable, recordError } from '../scope/settle';
-import { describeError } from '../util/fault-logger';
+import { recordError } from '../record-error';
+import { isThenable } from '../util/promises';
+import { describeError } from '../util/describe';
 import type { RequestHandler } from './http-shapes';
-import { checkOptionalFunction, checkTracer } from './option-checks';
+import { checkOptionalFunction, checkTracer, middlewareOptionError } from './option-checks';
 import { requestSpan } from './request-span';
 import { compileServerOptions, type ServerTracingOptions } from './server-options';
 import { beginServerSpan } from './server-span';
@@ -55,9 +56,7 @@ export function traceHttpHandler<Req extends IncomingMessage, Res extends Server
   const owner = 'traceHttpHandler';
   const faults = checkTracer(owner, tracer);
   if (typeof handler !== 'function') {
-    throw new TypeError(
-      `sextant: ${owner} handler must be a function (req, res) => ..., got ${handler === null ? 'null' : typeof handler}`,
-    );
+    throw middlewareOptionError(owner, 'handler', 'a function (req, res) => ...', handler);
   }
   const settings = compileServerOptions(owner, options, ['onError']);
   checkOptionalFunction(owner, 'onError', options?.onError);

@@ -1,6 +1,6 @@
 import type { Span } from '../span';
 import type { Tracer } from '../tracer';
-import { describeError } from '../util/fault-logger';
+import { describeError } from '../util/describe';
 import { type ClientOperationName, type ClientSettings, failClientSpan, finishClientSpan, startClientSpan } from './client-span';
 import { checkOptionalFunction, checkOptionsObject, checkTracer } from './option-checks';
 

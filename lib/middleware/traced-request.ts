@@ -2,7 +2,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import type { Span } from '../span';
 import type { Tracer } from '../tracer';
-import { describeError } from '../util/fault-logger';
+import { describeError } from '../util/describe';
 import { type ClientOperationName, type ClientSettings, failClientSpan, finishClientSpan, startClientSpan } from './client-span';
 import { checkOptionalFunction, checkOptionsObject, checkTracer } from './option-checks';
 

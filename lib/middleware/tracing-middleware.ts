@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Tracer } from '../tracer';
-import { recordError } from '../scope/settle';
+import { recordError } from '../record-error';
 import type { ErrorMiddleware, Middleware, NextFunction } from './http-shapes';
 import { checkTracer } from './option-checks';
 import { requestSpan } from './request-span';

@@ -1,7 +1,6 @@
-import { EMPTY_BAGGAGE, SpanContext } from '../span-context';
+import { SpanContext } from '../span-context';
 import { randomSpanId, randomTraceId } from '../util/ids';
 import { normalizedId, shortestTraceId } from './hex';
-import { DECISION_ONLY } from './text-map-codec';
 import type { CarrierReader, HeaderSetter, TextMapCodec } from './text-map-codec';
 
 const TRACE_ID = /^(?:[0-9a-fA-F]{16}){1,2}$/;
@@ -25,7 +24,7 @@ function b3SpanId(s: string): string | null {
 }
 
 function remoteContext(traceId: string, spanId: string, sampled: boolean, debug: boolean): SpanContext {
-  return new SpanContext(traceId, spanId, sampled || debug, EMPTY_BAGGAGE, debug, undefined, true);
+  return new SpanContext({ traceId, spanId, sampled: sampled || debug, debug, remote: true });
 }
 
 /**
@@ -33,9 +32,14 @@ function remoteContext(traceId: string, spanId: string, sampled: boolean, debug:
  * with fresh ids that carries only the decision. Any context with real ids wins over it.
  */
 function decisionOnly(sampled: boolean, debug: boolean): SpanContext {
-  const context = remoteContext(randomTraceId(), randomSpanId(), sampled, debug);
-  DECISION_ONLY.add(context);
-  return context;
+  return new SpanContext({
+    traceId: randomTraceId(),
+    spanId: randomSpanId(),
+    sampled: sampled || debug,
+    debug,
+    remote: true,
+    decisionOnly: true,
+  });
 }
 
 /**

@@ -3,6 +3,7 @@ import type { Baggage } from '../span-context';
 import { BaggageBuilder } from './baggage-text';
 import { PROPAGATION_LIMITS } from './limits';
 import { isPrintableAscii } from './trace-state';
+import { isAllZeroHex } from '../util/ids';
 
 const { maxBinaryLength, maxTracestateLength } = PROPAGATION_LIMITS;
 
@@ -138,11 +139,6 @@ function bytesOf(buffer: unknown): Uint8Array | null {
   return out;
 }
 
-function isAllZeroHex(id: string): boolean {
-  for (let i = 0; i < id.length; i++) if (id.charCodeAt(i) !== 48) return false;
-  return true;
-}
-
 /**
  * Decodes what `encodeBinaryContext` (or an OpenCensus `grpc-trace-bin` encoder) wrote;
  * null for anything else. Fields after the ones it knows are ignored, as the format asks.
@@ -187,14 +183,14 @@ export function decodeBinaryContext(buffer: unknown): SpanContext | null {
     baggage = builder.result() ?? EMPTY_BAGGAGE;
   }
   const debug = (flags & EXT_DEBUG) === EXT_DEBUG;
-  return new SpanContext(
+  return new SpanContext({
     traceId,
     spanId,
-    sampled || debug,
+    sampled: sampled || debug,
     baggage,
     debug,
     traceState,
-    true,
-    (flags & EXT_RANDOM_TRACE_ID) === EXT_RANDOM_TRACE_ID,
-  );
+    remote: true,
+    randomTraceId: (flags & EXT_RANDOM_TRACE_ID) === EXT_RANDOM_TRACE_ID,
+  });
 }

@@ -1,9 +1,9 @@
+import { isAllZeroHex } from '../util/ids';
+
 /**
  * Checks and conversions for ids on the wire. The patterns are anchored, with bounded
  * counts and no ambiguity: matching is linear, and native matching beats a JS loop.
  */
-
-const ZEROS = /^0+$/;
 
 /** The value of one lowercase hex digit, or -1. */
 export function lowerHexDigit(c: number): number {
@@ -17,7 +17,7 @@ export function lowerHexDigit(c: number): number {
  *     normalizedId('ABC', 16); // '0000000000000abc'
  */
 export function normalizedId(hex: string, width: number): string | null {
-  if (ZEROS.test(hex)) return null;
+  if (isAllZeroHex(hex)) return null;
   const lower = hex.toLowerCase();
   return lower.length === width ? lower : lower.padStart(width, '0');
 }

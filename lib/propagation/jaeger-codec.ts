@@ -31,7 +31,7 @@ function parseUberTraceId(value: string): SpanContext | null {
   if (traceId === null || spanId === null) return null;
   const flags = parseInt(match[3], 16);
   const debug = (flags & DEBUG) === DEBUG;
-  return new SpanContext(traceId, spanId, debug || (flags & SAMPLED) === SAMPLED, EMPTY_BAGGAGE, debug, undefined, true);
+  return new SpanContext({ traceId, spanId, sampled: debug || (flags & SAMPLED) === SAMPLED, debug, remote: true });
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { PropagationName } from '../options';
+import type { PropagationName } from './propagation-name';
 import type { SpanContext } from '../span-context';
 import { isValidSpanId, isValidTraceId } from '../util/ids';
 import type { Baggage } from '../span-context';
@@ -7,7 +7,6 @@ import { decodeBinaryContext, encodeBinaryContext } from './binary-codec';
 import { readerFor } from './carrier-reader';
 import { setterFor } from './carrier-writer';
 import { JaegerCodec } from './jaeger-codec';
-import { DECISION_ONLY } from './text-map-codec';
 import type { TextMapCodec } from './text-map-codec';
 import { W3CBaggageCodec } from './w3c-baggage-codec';
 import { W3CTraceContextCodec } from './w3c-trace-context-codec';
@@ -84,7 +83,7 @@ export class Propagator {
         if (context === null && codec.extractContext !== undefined) {
           const found = codec.extractContext(reader);
           if (found !== null) {
-            if (!DECISION_ONLY.has(found)) context = found;
+            if (!found.decisionOnly) context = found;
             else decision ??= found;
           }
         }

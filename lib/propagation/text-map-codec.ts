@@ -1,4 +1,4 @@
-import type { PropagationName } from '../options';
+import type { PropagationName } from './propagation-name';
 import type { Baggage, SpanContext } from '../span-context';
 
 /** Reads header-like carriers. Names are looked up case-insensitively. */
@@ -15,12 +15,6 @@ export interface CarrierReader {
 
 /** Writes one header into a carrier (a plain object, a `Map`, a fetch `Headers`...). */
 export type HeaderSetter = (carrier: object, name: string, value: string) => void;
-
-/**
- * Contexts that carry only a sampling decision (a bare `b3: 0`, or `X-B3-Sampled` without
- * ids): their ids are fresh, and a context with real ids from a later format wins over them.
- */
-export const DECISION_ONLY = new WeakSet<SpanContext>();
 
 /**
  * One text wire format (W3C traceparent, b3, uber-trace-id, baggage...). A format carries

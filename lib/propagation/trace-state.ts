@@ -1,12 +1,9 @@
 import { PROPAGATION_LIMITS } from './limits';
+import { isOws } from './http-whitespace';
 
 const { maxTracestateLength, maxTracestateMembers } = PROPAGATION_LIMITS;
 const MAX_KEY = 256;
 const MAX_VALUE = 256;
-
-function isOws(c: number): boolean {
-  return c === 32 || c === 9;
-}
 
 /** key = (lcalpha / DIGIT) 0*255(lcalpha / DIGIT / "_" / "-" / "*" / "/" / "@") */
 function isValidKey(s: string, start: number, end: number): boolean {

@@ -2,12 +2,9 @@ import type { Baggage, SpanContext } from '../span-context';
 import { BaggageBuilder, decodeBaggageText, serializeBaggage } from './baggage-text';
 import { PROPAGATION_LIMITS } from './limits';
 import type { CarrierReader, HeaderSetter, TextMapCodec } from './text-map-codec';
+import { isOws } from './http-whitespace';
 
 const { maxBaggageBytes } = PROPAGATION_LIMITS;
-
-function isOws(c: number): boolean {
-  return c === 32 || c === 9;
-}
 
 /** `s.indexOf(char, from)`, with "absent" as +Infinity so comparisons need no special case. */
 function indexFrom(s: string, char: string, from: number): number {

@@ -1,4 +1,6 @@
-import { EMPTY_BAGGAGE, SpanContext } from '../span-context';
+import { SpanContext } from '../span-context';
+import { isAllZeroHex } from '../util/ids';
+import { isOws, trimOws } from './http-whitespace';
 import { lowerHexDigit } from './hex';
 import { PROPAGATION_LIMITS } from './limits';
 import { isPrintableAscii, normalizeTraceState } from './trace-state';
@@ -16,20 +18,6 @@ const VERSION_00_LENGTH = 55;
  * add fields). Fixed widths and no nested repetition: matching is linear.
  */
 const FIRST_FOUR_FIELDS = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}(?:-|$)/;
-const ZERO_TRACE_ID = '0'.repeat(32);
-const ZERO_SPAN_ID = '0'.repeat(16);
-
-function isOws(c: number): boolean {
-  return c === 32 || c === 9;
-}
-
-function trimOws(s: string): string {
-  let start = 0;
-  let end = s.length;
-  while (start < end && isOws(s.charCodeAt(start))) start++;
-  while (end > start && isOws(s.charCodeAt(end - 1))) end--;
-  return s.slice(start, end);
-}
 
 /**
  * W3C Trace Context (Level 1, plus Level 2's random-trace-id flag): the `traceparent`
@@ -68,20 +56,18 @@ export class W3CTraceContextCodec implements TextMapCodec {
     if (c0 === 102 && c1 === 102) return null;
     if (c0 === 48 && c1 === 48 && value.length !== VERSION_00_LENGTH) return null;
     // all-zero ids are invalid (looked at only when an id starts with 0)
-    if (value.charCodeAt(3) === 48 && value.startsWith(ZERO_TRACE_ID, 3)) return null;
-    if (value.charCodeAt(36) === 48 && value.startsWith(ZERO_SPAN_ID, 36)) return null;
+    if (value.charCodeAt(3) === 48 && isAllZeroHex(value, 3, 35)) return null;
+    if (value.charCodeAt(36) === 48 && isAllZeroHex(value, 36, 52)) return null;
     const flags = lowerHexDigit(value.charCodeAt(53)) * 16 + lowerHexDigit(value.charCodeAt(54));
     const rawState = reader.get('tracestate');
     const traceState = rawState === undefined ? undefined : normalizeTraceState(rawState);
-    return new SpanContext(
-      value.slice(3, 35),
-      value.slice(36, 52),
-      (flags & SAMPLED) === SAMPLED,
-      EMPTY_BAGGAGE,
-      false,
+    return new SpanContext({
+      traceId: value.slice(3, 35),
+      spanId: value.slice(36, 52),
+      sampled: (flags & SAMPLED) === SAMPLED,
       traceState,
-      true,
-      (flags & RANDOM) === RANDOM,
-    );
+      remote: true,
+      randomTraceId: (flags & RANDOM) === RANDOM,
+    });
   }
 }

@@ -1,3 +1,6 @@
+import { optionError } from '../util/option-error';
+import { MAX_TIMER_MILLIS } from '../util/timers';
+
 /** Options of `BatchRecorder`. Every one has a named default in `BATCH_RECORDER_DEFAULTS`. */
 export interface BatchOptions {
   /** spans held while waiting for export; beyond it new spans are dropped and counted. Default 2048 */
@@ -24,25 +27,14 @@ export const BATCH_RECORDER_DEFAULTS = Object.freeze({
 /** `BatchOptions` with every default applied. */
 export type ResolvedBatchOptions = Required<BatchOptions>;
 
-/** The longest delay a Node.js timer accepts; longer ones silently fire after 1 ms. */
-export const MAX_TIMER_MILLIS = 2 ** 31 - 1;
-
-function shown(value: unknown): string {
-  try {
-    return typeof value === 'string' ? JSON.stringify(value) : String(value);
-  } catch {
-    return typeof value;
-  }
-}
-
-function optionError(name: string, expected: string, got: unknown): TypeError {
-  return new TypeError(`sextant: BatchOptions.${name} must be ${expected}, got ${shown(got)}`);
+function batchOptionError(name: string, expected: string, got: unknown): TypeError {
+  return optionError(`BatchOptions.${name}`, expected, got);
 }
 
 function positiveInteger(o: Record<string, unknown>, name: keyof BatchOptions, fallback: number): number {
   const value = o[name];
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) throw optionError(name, 'a positive integer', value);
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) throw batchOptionError(name, 'a positive integer', value);
   return value;
 }
 
@@ -50,7 +42,7 @@ function millis(o: Record<string, unknown>, name: keyof BatchOptions, fallback: 
   const value = o[name];
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > MAX_TIMER_MILLIS) {
-    throw optionError(name, `a number of milliseconds from ${min} to ${MAX_TIMER_MILLIS}`, value);
+    throw batchOptionError(name, `a number of milliseconds from ${min} to ${MAX_TIMER_MILLIS}`, value);
   }
   return value;
 }
@@ -62,17 +54,17 @@ function millis(o: Record<string, unknown>, name: keyof BatchOptions, fallback: 
 export function resolveBatchOptions(options: unknown): ResolvedBatchOptions {
   if (options === undefined) return { ...BATCH_RECORDER_DEFAULTS };
   if (options === null || typeof options !== 'object') {
-    throw new TypeError(`sextant: BatchOptions must be an object, got ${shown(options)}`);
+    throw optionError('BatchOptions', 'an object', options);
   }
   const o = options as Record<string, unknown>;
   const maxQueueSize = positiveInteger(o, 'maxQueueSize', BATCH_RECORDER_DEFAULTS.maxQueueSize);
   const maxBatchSize = positiveInteger(o, 'maxBatchSize', Math.min(BATCH_RECORDER_DEFAULTS.maxBatchSize, maxQueueSize));
   if (maxBatchSize > maxQueueSize) {
-    throw optionError('maxBatchSize', `at most maxQueueSize (${maxQueueSize})`, maxBatchSize);
+    throw batchOptionError('maxBatchSize', `at most maxQueueSize (${maxQueueSize})`, maxBatchSize);
   }
   const scheduledDelayMillis = millis(o, 'scheduledDelayMillis', BATCH_RECORDER_DEFAULTS.scheduledDelayMillis, 0);
   const exportTimeoutMillis = millis(o, 'exportTimeoutMillis', BATCH_RECORDER_DEFAULTS.exportTimeoutMillis, 1);
   const flushOnExit = o.flushOnExit ?? BATCH_RECORDER_DEFAULTS.flushOnExit;
-  if (typeof flushOnExit !== 'boolean') throw optionError('flushOnExit', 'a boolean', flushOnExit);
+  if (typeof flushOnExit !== 'boolean') throw batchOptionError('flushOnExit', 'a boolean', flushOnExit);
   return { maxQueueSize, maxBatchSize, scheduledDelayMillis, exportTimeoutMillis, flushOnExit };
 }

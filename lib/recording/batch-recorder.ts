@@ -1,5 +1,6 @@
-import type { Exporter, ExportResult } from '../export/exporter';
-import { FaultLogger, describeError } from '../util/fault-logger';
+import type { Exporter, ExportResult } from './exporter';
+import { FaultLogger, isFaultLogger } from '../util/fault-logger';
+import { describeError } from '../util/describe';
 import { resolveBatchOptions } from './batch-options';
 import type { BatchOptions, ResolvedBatchOptions } from './batch-options';
 import { registerExitFlush, unregisterExitFlush } from './exit-hooks';
@@ -7,10 +8,6 @@ import type { ExitFlushable } from './exit-hooks';
 import type { FinishedSpan } from './finished-span';
 import type { Recorder, TracerProcess } from './recorder';
 import { SpanQueue } from './span-queue';
-import { isFaultLogger } from './is-fault-logger';
-
-export { BATCH_RECORDER_DEFAULTS } from './batch-options';
-export type { BatchOptions } from './batch-options';
 
 /**
  * What happened to the spans a `BatchRecorder` was given, so an operator can see loss.

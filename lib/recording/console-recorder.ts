@@ -1,3 +1,4 @@
+import { optionError } from '../util/option-error';
 import type { FinishedSpan } from './finished-span';
 import type { Recorder } from './recorder';
 import { renderTraceTree } from './trace-tree';
@@ -93,7 +94,7 @@ export class ConsoleRecorder implements Recorder {
 function positive(value: number | undefined, name: string, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !(value > 0)) {
-    throw new TypeError(`sextant: ConsoleRecorderOptions.${name} must be a positive number, got ${String(value)}`);
+    throw optionError(`ConsoleRecorderOptions.${name}`, 'a positive number', value);
   }
   return value;
 }

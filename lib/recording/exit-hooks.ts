@@ -11,7 +11,7 @@ export interface ExitFlushable {
 }
 
 /** A signal never waits longer than this for recorders to flush, whatever their export timeout. */
-export const EXIT_FLUSH_LIMIT_MILLIS = 10_000;
+const EXIT_FLUSH_LIMIT_MILLIS = 10_000;
 
 const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
 type ExitSignal = (typeof SIGNALS)[number];

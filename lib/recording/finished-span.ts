@@ -34,3 +34,53 @@ export interface FinishedSpan {
   references: SpanReference[];
   baggage: Record<string, string>;
 }
+
+/** Everything a finished span is made from, by name. */
+export interface FinishedSpanParts {
+  traceId: string;
+  spanId: string;
+  /** the parent's span id, or undefined for a root */
+  parentSpanId: string | undefined;
+  operationName: string;
+  serviceName: string;
+  startTime: number;
+  /** ms since the Unix epoch; a finish before the start counts as a zero duration */
+  finishTime: number;
+  tags: Record<string, unknown>;
+  /** null when the span logged nothing */
+  logs: SpanLog[] | null;
+  /** null to derive them from the parent: one `child_of`, or none for a root */
+  references: SpanReference[] | null;
+  baggage: Readonly<Record<string, string>>;
+}
+
+const NO_REFERENCES: SpanReference[] = Object.freeze([]) as unknown as SpanReference[];
+const NO_LOGS: SpanLog[] = Object.freeze([]) as unknown as SpanLog[];
+
+/**
+ * The record a recorder receives for a finished span. `parentSpanId` is absent (not
+ * undefined) on a root; spans that logged or referenced nothing share frozen empty lists.
+ *
+ *     recorder.record(finishedSpan({ traceId, spanId, parentSpanId: undefined, ... }));
+ */
+export function finishedSpan(parts: FinishedSpanParts): FinishedSpan {
+  let duration = parts.finishTime - parts.startTime;
+  if (!(duration >= 0)) duration = 0;
+  const parentSpanId = parts.parentSpanId;
+  const references =
+    parts.references ?? (parentSpanId === undefined ? NO_REFERENCES : [{ type: 'child_of', traceId: parts.traceId, spanId: parentSpanId }]);
+  const record: FinishedSpan = {
+    traceId: parts.traceId,
+    spanId: parts.spanId,
+    operationName: parts.operationName,
+    serviceName: parts.serviceName,
+    startTime: parts.startTime,
+    duration,
+    tags: parts.tags,
+    logs: parts.logs ?? NO_LOGS,
+    references,
+    baggage: parts.baggage as Record<string, string>,
+  };
+  if (parentSpanId !== undefined) record.parentSpanId = parentSpanId;
+  return record;
+}

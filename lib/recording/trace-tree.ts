@@ -1,3 +1,4 @@
+import { isErrorTag } from '../util/semantic-tags';
 import type { FinishedSpan } from './finished-span';
 
 /** Options for `renderTraceTree`. */
@@ -9,7 +10,7 @@ export interface TraceTreeOptions {
 const MAX_LABEL = 60;
 
 /** A duration in ms, in the unit that keeps it short: 850 µs, 12.40 ms, 3.20 s. */
-export function formatDuration(ms: number): string {
+function formatDuration(ms: number): string {
   if (ms < 1) return `${Math.round(ms * 1000)} µs`;
   if (ms < 1000) return `${ms.toFixed(2)} ms`;
   return `${(ms / 1000).toFixed(2)} s`;
@@ -39,7 +40,7 @@ function treeRows(spans: FinishedSpan[]): Row[] {
   const walk = (span: FinishedSpan, prefix: string, connector: string): void => {
     if (visited.has(span.spanId)) return; // a duplicated span id must not loop the walk
     visited.add(span.spanId);
-    const error = span.tags.error === true || span.tags.error === 'true' ? ' !' : '';
+    const error = isErrorTag(span.tags.error) ? ' !' : '';
     rows.push({ label: `${prefix}${connector}${span.operationName} (${span.serviceName})${error}`, span });
     const kids = (children.get(span.spanId) ?? []).sort(byStart);
     const childPrefix = prefix + (connector === '' ? '' : connector === '├─ ' ? '│  ' : '   ');

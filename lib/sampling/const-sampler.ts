@@ -1,6 +1,7 @@
 import type { SpanContext } from '../span-context';
 import type { Sampler, SamplingDecision } from './sampler';
-import { describeArgument, samplingDecision } from './sampler';
+import { optionError } from '../util/option-error';
+import { samplingDecision } from './sampler';
 
 /**
  * Samples everything or nothing.
@@ -13,7 +14,7 @@ export class ConstSampler implements Sampler {
 
   constructor(readonly decisionValue: boolean) {
     if (typeof decisionValue !== 'boolean') {
-      throw new TypeError(`sextant: ConstSampler decision must be a boolean, got ${describeArgument(decisionValue)}`);
+      throw optionError('ConstSampler decision', 'a boolean', decisionValue);
     }
     this.decision = samplingDecision(decisionValue, 'const', decisionValue);
   }

@@ -1,4 +1,5 @@
 import type { SpanContext } from '../span-context';
+import { optionError } from '../util/option-error';
 import type { Sampler, SamplingDecision } from './sampler';
 
 const FOLLOW_SAMPLED: SamplingDecision = Object.freeze({ sampled: true });
@@ -26,14 +27,14 @@ export class ParentBasedSampler implements Sampler {
     private readonly options: ParentBasedSamplerOptions = {},
   ) {
     if (!isSampler(root)) {
-      throw new TypeError('sextant: ParentBasedSampler root must be a Sampler (with shouldSample)');
+      throw optionError('ParentBasedSampler root', 'a Sampler (with shouldSample)', root);
     }
     if (options === null || typeof options !== 'object') {
-      throw new TypeError('sextant: ParentBasedSampler options must be an object');
+      throw optionError('ParentBasedSampler options', 'an object', options);
     }
     for (const name of ['remoteParentSampled', 'remoteParentNotSampled'] as const) {
       if (options[name] !== undefined && !isSampler(options[name])) {
-        throw new TypeError(`sextant: ParentBasedSampler options.${name} must be a Sampler (with shouldSample)`);
+        throw optionError(`ParentBasedSampler options.${name}`, 'a Sampler (with shouldSample)', options[name]);
       }
     }
   }

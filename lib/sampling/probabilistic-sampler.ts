@@ -1,6 +1,7 @@
 import type { SpanContext } from '../span-context';
 import type { Sampler, SamplingDecision } from './sampler';
-import { describeArgument, samplingDecision } from './sampler';
+import { optionError } from '../util/option-error';
+import { samplingDecision } from './sampler';
 
 /** The randomness a decision reads: the rightmost 56 bits (14 hex digits) of the trace id. */
 const RANDOM_HEX_DIGITS = 14;
@@ -29,7 +30,7 @@ export class ProbabilisticSampler implements Sampler {
   /** @param ratio the share of traces to keep, from 0 to 1 inclusive. */
   constructor(readonly ratio: number) {
     if (typeof ratio !== 'number' || !(ratio >= 0 && ratio <= 1)) {
-      throw new TypeError(`sextant: ProbabilisticSampler ratio must be a number from 0 to 1, got ${describeArgument(ratio)}`);
+      throw optionError('ProbabilisticSampler ratio', 'a number from 0 to 1', ratio);
     }
     // ratio * 2^56 is exact in a double (only the exponent changes), so rounding it
     // keeps every bit of the ratio's precision down to 2^-56.

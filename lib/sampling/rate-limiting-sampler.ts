@@ -1,7 +1,8 @@
 import type { SpanContext } from '../span-context';
 import { performance } from 'node:perf_hooks';
 import type { Sampler, SamplingDecision } from './sampler';
-import { describeArgument, samplingDecision } from './sampler';
+import { optionError } from '../util/option-error';
+import { samplingDecision } from './sampler';
 
 /** Monotonic milliseconds; never goes back when the wall clock is moved. */
 export type MonotonicClock = () => number;
@@ -39,11 +40,9 @@ export class RateLimitingSampler implements Sampler {
     private readonly clock: MonotonicClock = monotonicNow,
   ) {
     if (typeof maxTracesPerSecond !== 'number' || !Number.isFinite(maxTracesPerSecond) || maxTracesPerSecond < 0) {
-      throw new TypeError(
-        `sextant: RateLimitingSampler maxTracesPerSecond must be a finite number >= 0, got ${describeArgument(maxTracesPerSecond)}`,
-      );
+      throw optionError('RateLimitingSampler maxTracesPerSecond', 'a finite number >= 0', maxTracesPerSecond);
     }
-    if (typeof clock !== 'function') throw new TypeError('sextant: RateLimitingSampler clock must be a function');
+    if (typeof clock !== 'function') throw optionError('RateLimitingSampler clock', 'a function', clock);
     this.creditPerMilli = maxTracesPerSecond / 1000;
     this.maxBalance = Math.max(1, maxTracesPerSecond);
     this.balance = maxTracesPerSecond === 0 ? 0 : this.maxBalance;

@@ -28,10 +28,3 @@ export interface Sampler {
 export function samplingDecision(sampled: boolean, type: string, param: unknown): SamplingDecision {
   return Object.freeze({ sampled, tags: Object.freeze({ 'sampler.type': type, 'sampler.param': param }) });
 }
-
-/** Shows a bad constructor argument in an error message without trusting its `toString`. */
-export function describeArgument(value: unknown): string {
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  if (typeof value === 'string') return JSON.stringify(value);
-  return value === null ? 'null' : typeof value;
-}

@@ -5,8 +5,8 @@ import type { Scope, ScopeManager } from './scope-manager';
 import { failSpan, settleSpan } from './settle';
 import { bindEmitter } from './bind-emitter';
 
-/** @internal one activation of a span; linked to the scope it was opened inside. */
-export class ActiveScope implements Scope {
+/** One activation of a span; linked to the scope it was opened inside. */
+class ActiveScope implements Scope {
   closed = false;
 
   constructor(

@@ -1,25 +1,6 @@
+import { recordError } from '../record-error';
 import type { Span } from '../span';
-import { describeError } from '../util/fault-logger';
-
-/** Tags and logs an error on a span the way OpenTracing's semantic conventions say. */
-export function recordError(span: Span, error: unknown): void {
-  if (span.isFinished()) return;
-  const isError = error instanceof Error;
-  span.setTag('error', true);
-  span.log({
-    event: 'error',
-    'error.object': error,
-    message: isError ? error.message : describeError(error),
-    stack: isError ? error.stack : undefined,
-  });
-}
-
-/** Whether a value is a promise or promise-like (has a callable `then`). */
-export function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as { then?: unknown }).then === 'function'
-  );
-}
+import { isThenable } from '../util/promises';
 
 /**
  * Completes a span after the callback that had it active returned: at once for a

@@ -21,25 +21,29 @@ export class FaultLogger {
   warnOnce(kind: string, message: string): void {
     if (this.reported.has(kind)) return;
     this.reported.add(kind);
+    this.warn(message);
+  }
+
+  /**
+   * Warns every time: for events that happen once by nature (a shutdown that lost spans).
+   *
+   *     faults.warn('close(): 12 spans could not be delivered (ECONNREFUSED)');
+   */
+  warn(message: string): void {
     try {
       this.logger.warn(`sextant: ${message}`);
     } catch {
       // A logger that throws must not turn a reported fault into a crash.
     }
   }
-
-  /** Whether a fault of this kind was already reported (for tests and stats). */
-  hasReported(kind: string): boolean {
-    return this.reported.has(kind);
-  }
 }
 
-/** Describes any thrown value in one line, without trusting its `toString`. */
-export function describeError(error: unknown): string {
-  try {
-    if (error instanceof Error) return `${error.name}: ${error.message}`;
-    return String(error);
-  } catch {
-    return 'unprintable error';
-  }
+/**
+ * Whether `value` can report faults like a FaultLogger. Duck-typed, so that a logger
+ * from a second copy of sextant in the same process (or a test double) is accepted.
+ *
+ *     if (isFaultLogger(process.logger)) faults = process.logger;
+ */
+export function isFaultLogger(value: unknown): value is FaultLogger {
+  return value !== null && typeof value === 'object' && typeof (value as FaultLogger).warnOnce === 'function';
 }

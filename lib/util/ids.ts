@@ -109,14 +109,23 @@ export function randomTraceId(): string {
 
 const TRACE_ID = /^[0-9a-f]{32}$/;
 const SPAN_ID = /^[0-9a-f]{16}$/;
-const ALL_ZERO = /^0+$/;
+
+/**
+ * Whether `id[start, end)` is all `0` characters: an id no wire format accepts.
+ *
+ *     isAllZeroHex('0000000000000000'); // true
+ */
+export function isAllZeroHex(id: string, start = 0, end = id.length): boolean {
+  for (let i = start; i < end; i++) if (id.charCodeAt(i) !== 48) return false;
+  return true;
+}
 
 /** Whether `id` is a valid trace id: 32 lowercase hex, not all zero. */
 export function isValidTraceId(id: unknown): id is string {
-  return typeof id === 'string' && TRACE_ID.test(id) && !ALL_ZERO.test(id);
+  return typeof id === 'string' && TRACE_ID.test(id) && !isAllZeroHex(id);
 }
 
 /** Whether `id` is a valid span id: 16 lowercase hex, not all zero. */
 export function isValidSpanId(id: unknown): id is string {
-  return typeof id === 'string' && SPAN_ID.test(id) && !ALL_ZERO.test(id);
+  return typeof id === 'string' && SPAN_ID.test(id) && !isAllZeroHex(id);
 }

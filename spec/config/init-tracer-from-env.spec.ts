@@ -483,15 +483,13 @@ describe('bad values', () => {
     setEnv({ OTEL_TRACES_SAMPLER: 'traceidratio', OTEL_TRACES_SAMPLER_ARG: '2' });
     init({ recorder }).tracer.startSpan('a').finish();
     setEnv({ OTEL_TRACES_SAMPLER: 'sometimes' });
-    const unsampledRemote = new SpanContext(
-      '4bf92f3577b34da6a3ce929d0e0e4736',
-      '00f067aa0ba902b7',
-      false,
-      undefined,
-      false,
-      undefined,
-      true,
-    );
+    const unsampledRemote = new SpanContext({
+      traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+      spanId: '00f067aa0ba902b7',
+      sampled: false,
+      debug: false,
+      remote: true,
+    });
     init({ recorder }).tracer.startSpan('b', { childOf: unsampledRemote }).finish(); // parent-based: follows the parent
     init({ recorder }).tracer.startSpan('c').finish();
     expect(recorder.spans().map((s) => [s.operationName, ...samplerTags(s)])).toEqual([

@@ -4,14 +4,10 @@
  */
 import type * as http from 'node:http';
 import * as opentracing from 'opentracing';
-import type { SpanContext } from '../../lib';
 import { InMemoryRecorder, Tracer } from '../../lib';
 import { getJson, sendJson, startServer } from '../helpers/interop';
 
 /** `Tracer.extract` is typed as OpenTracing's; the context it returns is sextant's. */
-function extractFrom(tracer: Tracer, format: string, carrier: unknown): SpanContext | null {
-  return tracer.extract(format, carrier) as SpanContext | null;
-}
 
 /** The part of jaeger-client (which ships no types) that these tests use. */
 interface JaegerContext extends opentracing.SpanContext {
@@ -72,7 +68,7 @@ interface SeenBySextant {
 }
 
 function sextantHandler(req: http.IncomingMessage, res: http.ServerResponse): void {
-  const parent = extractFrom(sextant, HTTP, req.headers);
+  const parent = sextant.extract(HTTP, req.headers);
   const span = sextant.startSpan('GET /sextant', { childOf: parent ?? undefined });
   span.finish();
   const seen: SeenBySextant = {
@@ -174,7 +170,7 @@ describe('sextant -> jaeger-client', () => {
   test('an unsampled sextant span is not sampled by jaeger-client', async () => {
     const server = await startServer(jaegerHandler);
     try {
-      const upstream = extractFrom(sextant, HTTP, { 'uber-trace-id': 'a3ce929d0e0e4736:00f067aa0ba902b7:0:0' });
+      const upstream = sextant.extract(HTTP, { 'uber-trace-id': 'a3ce929d0e0e4736:00f067aa0ba902b7:0:0' });
       const span = sextant.startSpan('GET /jaeger', { childOf: upstream ?? undefined });
       const headers: Record<string, string> = {};
       sextant.inject(span, HTTP, headers);
@@ -191,7 +187,7 @@ describe('jaeger-client -> sextant -> jaeger-client', () => {
   test('the debug flag and baggage cross both hops, one 64-bit trace id throughout', async () => {
     const jaegerServer = await startServer(jaegerHandler);
     const relay = await startServer((req, res) => {
-      const parent = extractFrom(sextant, HTTP, req.headers);
+      const parent = sextant.extract(HTTP, req.headers);
       const span = sextant.startSpan('GET /relay', { childOf: parent ?? undefined });
       const headers: Record<string, string> = {};
       sextant.inject(span, HTTP, headers);

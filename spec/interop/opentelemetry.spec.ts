@@ -7,14 +7,10 @@ import { ROOT_CONTEXT, SpanKind, TraceFlags, defaultTextMapGetter, defaultTextMa
 import { CompositePropagator, TraceState, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import * as opentracing from 'opentracing';
-import type { SpanContext } from '../../lib';
 import { InMemoryRecorder, Tracer } from '../../lib';
 import { getJson, sendJson, startServer } from '../helpers/interop';
 
 /** `Tracer.extract` is typed as OpenTracing's; the context it returns is sextant's. */
-function extractFrom(tracer: Tracer, format: string, carrier: unknown): SpanContext | null {
-  return tracer.extract(format, carrier) as SpanContext | null;
-}
 
 const HTTP = opentracing.FORMAT_HTTP_HEADERS;
 
@@ -48,7 +44,7 @@ interface SeenBySextant {
 
 /** A sextant-traced server: continues the caller's trace and reports what it saw. */
 function sextantHandler(req: http.IncomingMessage, res: http.ServerResponse): void {
-  const parent = extractFrom(sextant, HTTP, req.headers);
+  const parent = sextant.extract(HTTP, req.headers);
   const span = sextant.startSpan('GET /sextant', { childOf: parent ?? undefined });
   const outgoing: Record<string, string> = {};
   sextant.inject(span, HTTP, outgoing);
@@ -155,7 +151,7 @@ describe('sextant client -> OpenTelemetry server', () => {
   test('an unsampled sextant trace is not recorded by OpenTelemetry', async () => {
     const server = await startServer(otelHandler);
     try {
-      const upstream = extractFrom(sextant, HTTP, { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00' });
+      const upstream = sextant.extract(HTTP, { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00' });
       const client = sextant.startSpan('GET /otel', { childOf: upstream ?? undefined });
       const headers: Record<string, string> = {};
       sextant.inject(client, HTTP, headers);
@@ -173,7 +169,7 @@ describe('OpenTelemetry -> sextant -> OpenTelemetry', () => {
   test('the trace, its baggage and tracestate cross both hops', async () => {
     const otelServer = await startServer(otelHandler);
     const sextantServer = await startServer((req, res) => {
-      const parent = extractFrom(sextant, HTTP, req.headers);
+      const parent = sextant.extract(HTTP, req.headers);
       const span = sextant.startSpan('GET /relay', { childOf: parent ?? undefined });
       const headers: Record<string, string> = {};
       sextant.inject(span, HTTP, headers);

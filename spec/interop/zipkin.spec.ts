@@ -7,13 +7,10 @@ import type * as http from 'node:http';
 import * as opentracing from 'opentracing';
 import * as zipkin from 'zipkin';
 import { InMemoryRecorder, Tracer } from '../../lib';
-import type { PropagationName, SpanContext } from '../../lib';
+import type { PropagationName } from '../../lib';
 import { getJson, sendJson, startServer } from '../helpers/interop';
 
 /** `Tracer.extract` is typed as OpenTracing's; the context it returns is sextant's. */
-function extractFrom(tracer: Tracer, format: string, carrier: unknown): SpanContext | null {
-  return tracer.extract(format, carrier) as SpanContext | null;
-}
 
 const HTTP = opentracing.FORMAT_HTTP_HEADERS;
 const { Some, None } = zipkin.option;
@@ -77,7 +74,7 @@ interface SeenBySextant {
 function sextantHandler(format: 'b3' | 'b3multi'): http.RequestListener {
   return (req, res) => {
     const t = sextant(format);
-    const parent = extractFrom(t, HTTP, req.headers);
+    const parent = t.extract(HTTP, req.headers);
     const span = t.startSpan('GET /sextant', { childOf: parent ?? undefined });
     span.finish();
     const seen: SeenBySextant = {
@@ -164,7 +161,7 @@ describe.each([
       const t = sextant('b3multi');
       const upstream = wide
         ? null
-        : extractFrom(t, HTTP, { 'x-b3-traceid': 'a3ce929d0e0e4736', 'x-b3-spanid': '00f067aa0ba902b7', 'x-b3-sampled': '1' });
+        : t.extract(HTTP, { 'x-b3-traceid': 'a3ce929d0e0e4736', 'x-b3-spanid': '00f067aa0ba902b7', 'x-b3-sampled': '1' });
       const span = t.startSpan('GET /zipkin', { childOf: upstream ?? undefined });
       const headers: Record<string, string> = {};
       t.inject(span, HTTP, headers);
@@ -207,7 +204,7 @@ describe('B3 multiple headers: sampling and debug', () => {
     const zipkinServer = await startServer(zipkinMultiHandler(tracer));
     const relay = await startServer((req, res) => {
       const t = sextant('b3multi');
-      const span = t.startSpan('GET /relay', { childOf: extractFrom(t, HTTP, req.headers) ?? undefined });
+      const span = t.startSpan('GET /relay', { childOf: t.extract(HTTP, req.headers) ?? undefined });
       const headers: Record<string, string> = {};
       t.inject(span, HTTP, headers);
       getJson(`${zipkinServer.url}/`, headers).then(
@@ -256,7 +253,7 @@ describe.each([
     const server = await startServer(zipkinSingleHandler(tracer));
     try {
       const t = sextant('b3');
-      const upstream = wide ? null : extractFrom(t, HTTP, { b3: 'a3ce929d0e0e4736-00f067aa0ba902b7-1' });
+      const upstream = wide ? null : t.extract(HTTP, { b3: 'a3ce929d0e0e4736-00f067aa0ba902b7-1' });
       const span = t.startSpan('GET /zipkin', { childOf: upstream ?? undefined });
       const headers: Record<string, string> = {};
       t.inject(span, HTTP, headers);
@@ -279,7 +276,7 @@ describe('B3 single header: sampling states', () => {
     const zipkinServer = await startServer(zipkinSingleHandler(tracer));
     const relay = await startServer((req, res) => {
       const t = sextant('b3');
-      const span = t.startSpan('GET /relay', { childOf: extractFrom(t, HTTP, req.headers) ?? undefined });
+      const span = t.startSpan('GET /relay', { childOf: t.extract(HTTP, req.headers) ?? undefined });
       const headers: Record<string, string> = {};
       t.inject(span, HTTP, headers);
       getJson(`${zipkinServer.url}/`, headers).then(

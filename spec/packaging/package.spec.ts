@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
 const root = resolve(__dirname, '..', '..');
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
@@ -77,34 +77,66 @@ describe('the packed package', () => {
     expect(out.trim()).toBe('esm');
   });
 
-  it('gives TypeScript users its types', () => {
-    writeFileSync(
-      join(dir, 'use.ts'),
-      `
-      import { Tracer, type FinishedSpan, type TracerOptions } from 'sextant';
-      const options: TracerOptions = { serviceName: 'ts' };
+  it('ships source maps that carry the sources they point to', () => {
+    const maps = files.filter((f) => f.endsWith('.map'));
+    expect(maps.length).toBeGreaterThan(0);
+    for (const mapFile of maps) {
+      const map = JSON.parse(readFileSync(join(dir, 'node_modules', 'sextant', mapFile), 'utf8')) as {
+        sources: string[];
+        sourcesContent?: (string | null)[];
+      };
+      map.sources.forEach((source, i) => {
+        const shipped = files.includes(join(dirname(mapFile), source).replace(/\\/g, '/'));
+        expect(shipped || typeof map.sourcesContent?.[i] === 'string').toBe(true);
+      });
+    }
+  });
+
+  // A consumer that lists no Node types (`types: []`) and checks library types
+  // (`skipLibCheck: false`), with the TypeScript we build with and the newest one.
+  const compilers = [
+    ['TypeScript 5.9', join(root, 'node_modules', 'typescript', 'bin', 'tsc')],
+    ['the newest TypeScript', join(root, 'node_modules', 'typescript-latest', 'bin', 'tsc')],
+  ];
+  it.each(compilers)(
+    'gives TypeScript users its types (%s)',
+    (_name, tsc) => {
+      writeFileSync(
+        join(dir, 'use.ts'),
+        `
+      import { Tracer, InMemoryRecorder, BatchRecorder, OtlpHttpExporter, tracingMiddleware, traceHttpHandler,
+        type FinishedSpan, type TracerOptions, type Span } from 'sextant';
+      const options: TracerOptions = { serviceName: 'ts', recorder: new InMemoryRecorder() };
       const tracer: Tracer = new Tracer(options);
       const check: (s: FinishedSpan) => string = (s) => s.traceId;
-      tracer.startActiveSpan('x', (span) => span.setTag('k', 1));
-      void check;
+      tracer.startActiveSpan('x', (span: Span) => {
+        const same: Tracer = span.tracer();
+        return same.activeSpan()?.setTag('k', 1);
+      });
+      const recorder = new BatchRecorder(new OtlpHttpExporter({ url: 'http://127.0.0.1:4318/v1/traces' }));
+      const middleware = tracingMiddleware(tracer);
+      const handler = traceHttpHandler(tracer, (_req, res) => res.end());
+      void check; void recorder; void middleware; void handler;
     `,
-    );
-    writeFileSync(
-      join(dir, 'tsconfig.json'),
-      JSON.stringify({
-        compilerOptions: {
-          strict: true,
-          noEmit: true,
-          module: 'node16',
-          moduleResolution: 'node16',
-          target: 'ES2022',
-          types: [],
-          typeRoots: [join(root, 'node_modules', '@types')],
-          skipLibCheck: true,
-        },
-        files: ['use.ts'],
-      }),
-    );
-    execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', dir], { cwd: dir, encoding: 'utf8' });
-  }, 60_000);
+      );
+      writeFileSync(
+        join(dir, 'tsconfig.json'),
+        JSON.stringify({
+          compilerOptions: {
+            strict: true,
+            noEmit: true,
+            module: 'node16',
+            moduleResolution: 'node16',
+            target: 'ES2022',
+            types: [],
+            typeRoots: [join(root, 'node_modules', '@types')],
+            skipLibCheck: false,
+          },
+          files: ['use.ts'],
+        }),
+      );
+      execFileSync(process.execPath, [tsc, '-p', dir], { cwd: dir, encoding: 'utf8' });
+    },
+    60_000,
+  );
 });

@@ -3,9 +3,6 @@ import { InMemoryRecorder, SpanContext, Tracer } from '../../lib';
 import type { PropagationName } from '../../lib';
 
 /** `Tracer.extract` is typed as OpenTracing's; the context it returns is sextant's. */
-function extractFrom(tracer: Tracer, format: string, carrier: unknown): SpanContext | null {
-  return tracer.extract(format, carrier) as SpanContext | null;
-}
 
 const HTTP = opentracing.FORMAT_HTTP_HEADERS;
 const TRACE64 = 'a3ce929d0e0e4736';
@@ -39,7 +36,7 @@ describe('B3 multiple headers', () => {
     ],
   ];
   test.each(valid)('%s', (_name, headers, expected) => {
-    expect(extractFrom(multi, HTTP, headers)).toMatchObject({ ...expected, remote: true });
+    expect(multi.extract(HTTP, headers)).toMatchObject({ ...expected, remote: true });
   });
 
   const invalid: [string, Record<string, string>][] = [
@@ -51,18 +48,18 @@ describe('B3 multiple headers', () => {
     ['an unknown sampled value', { 'x-b3-traceid': TRACE64, 'x-b3-spanid': SPAN, 'x-b3-sampled': 'maybe' }],
   ];
   test.each(invalid)('%s is invalid', (_name, headers) => {
-    expect(extractFrom(multi, HTTP, headers)).toBeNull();
+    expect(multi.extract(HTTP, headers)).toBeNull();
   });
 
   test('inject writes lowercase headers: 64-bit trace ids as 16 hex, sampled as 1/0, debug as flags alone', () => {
     let headers: Record<string, string> = {};
-    multi.inject(new SpanContext(PADDED64, SPAN, true), HTTP, headers);
+    multi.inject(new SpanContext({ traceId: PADDED64, spanId: SPAN, sampled: true }), HTTP, headers);
     expect(headers).toEqual({ 'x-b3-traceid': TRACE64, 'x-b3-spanid': SPAN, 'x-b3-sampled': '1' });
     headers = {};
-    multi.inject(new SpanContext(TRACE128, SPAN, false), HTTP, headers);
+    multi.inject(new SpanContext({ traceId: TRACE128, spanId: SPAN, sampled: false }), HTTP, headers);
     expect(headers).toEqual({ 'x-b3-traceid': TRACE128, 'x-b3-spanid': SPAN, 'x-b3-sampled': '0' });
     headers = {};
-    multi.inject(new SpanContext(TRACE128, SPAN, true, undefined, true), HTTP, headers);
+    multi.inject(new SpanContext({ traceId: TRACE128, spanId: SPAN, sampled: true, debug: true }), HTTP, headers);
     expect(headers).toEqual({ 'x-b3-traceid': TRACE128, 'x-b3-spanid': SPAN, 'x-b3-flags': '1' });
   });
 });
@@ -81,7 +78,7 @@ describe('B3 single header', () => {
     ['whitespace around the value', `  ${TRACE64}-${SPAN}-1 `, { traceId: PADDED64, sampled: true }],
   ];
   test.each(valid)('%s', (_name, value, expected) => {
-    expect(extractFrom(single, HTTP, { b3: value })).toMatchObject({ ...expected, remote: true });
+    expect(single.extract(HTTP, { b3: value })).toMatchObject({ ...expected, remote: true });
   });
 
   const invalid: [string, string][] = [
@@ -94,7 +91,7 @@ describe('B3 single header', () => {
     ['an empty value', ''],
   ];
   test.each(invalid)('%s is invalid', (_name, value) => {
-    expect(extractFrom(single, HTTP, { b3: value })).toBeNull();
+    expect(single.extract(HTTP, { b3: value })).toBeNull();
   });
 
   test.each([
@@ -102,7 +99,7 @@ describe('B3 single header', () => {
     ['1', true, false],
     ['d', true, true],
   ])('the bare form %s carries the sampling decision with fresh ids', (value, sampled, debug) => {
-    const ctx = extractFrom(single, HTTP, { b3: value });
+    const ctx = single.extract(HTTP, { b3: value });
     expect(ctx).toMatchObject({ sampled, debug, remote: true });
     expect(ctx?.traceId).toMatch(/^[0-9a-f]{32}$/);
   });
@@ -110,7 +107,7 @@ describe('B3 single header', () => {
   test('b3: 0 makes the server span and its children unsampled', () => {
     const recorder = new InMemoryRecorder();
     const t = new Tracer({ serviceName: 'b3', propagation: ['b3'], recorder });
-    const server = t.startSpan('server', { childOf: extractFrom(t, HTTP, { b3: '0' }) ?? undefined });
+    const server = t.startSpan('server', { childOf: t.extract(HTTP, { b3: '0' }) ?? undefined });
     t.startSpan('child', { childOf: server }).finish();
     server.finish();
     expect(recorder.spans()).toHaveLength(0);
@@ -121,11 +118,11 @@ describe('B3 single header', () => {
 
   test('inject writes trace-span-state', () => {
     const headers: Record<string, string> = {};
-    single.inject(new SpanContext(PADDED64, SPAN, true), HTTP, headers);
+    single.inject(new SpanContext({ traceId: PADDED64, spanId: SPAN, sampled: true }), HTTP, headers);
     expect(headers).toEqual({ b3: `${TRACE64}-${SPAN}-1` });
-    single.inject(new SpanContext(TRACE128, SPAN, false), HTTP, headers);
+    single.inject(new SpanContext({ traceId: TRACE128, spanId: SPAN, sampled: false }), HTTP, headers);
     expect(headers.b3).toBe(`${TRACE128}-${SPAN}-0`);
-    single.inject(new SpanContext(TRACE128, SPAN, true, undefined, true), HTTP, headers);
+    single.inject(new SpanContext({ traceId: TRACE128, spanId: SPAN, sampled: true, debug: true }), HTTP, headers);
     expect(headers.b3).toBe(`${TRACE128}-${SPAN}-d`);
   });
 });
@@ -134,7 +131,7 @@ describe('several formats together', () => {
   test('inject writes every format', () => {
     const headers: Record<string, string> = {};
     tracerFor('tracecontext', 'baggage', 'b3', 'b3multi', 'jaeger').inject(
-      new SpanContext(TRACE128, SPAN, true, { k: 'v' }),
+      new SpanContext({ traceId: TRACE128, spanId: SPAN, sampled: true, baggage: { k: 'v' } }),
       HTTP,
       headers,
     );
@@ -145,18 +142,18 @@ describe('several formats together', () => {
 
   test('extract takes the first valid context in the order given', () => {
     const headers = { traceparent: `00-${TRACE128}-${SPAN}-01`, b3: `${TRACE64}-${PARENT}-1` };
-    expect(extractFrom(tracerFor('tracecontext', 'b3'), HTTP, headers)?.traceId).toBe(TRACE128);
-    expect(extractFrom(tracerFor('b3', 'tracecontext'), HTTP, headers)?.traceId).toBe(PADDED64);
+    expect(tracerFor('tracecontext', 'b3').extract(HTTP, headers)?.traceId).toBe(TRACE128);
+    expect(tracerFor('b3', 'tracecontext').extract(HTTP, headers)?.traceId).toBe(PADDED64);
   });
 
   test('an invalid first format falls through to the next', () => {
     const headers = { traceparent: `00-${'0'.repeat(32)}-${SPAN}-01`, b3: `${TRACE64}-${PARENT}-1` };
-    expect(extractFrom(tracerFor('tracecontext', 'b3'), HTTP, headers)).toMatchObject({ traceId: PADDED64, spanId: PARENT });
+    expect(tracerFor('tracecontext', 'b3').extract(HTTP, headers)).toMatchObject({ traceId: PADDED64, spanId: PARENT });
   });
 
   test('a decision-only b3 yields to a context with real ids listed after it', () => {
     const headers = { b3: '0', traceparent: `00-${TRACE128}-${SPAN}-01` };
-    expect(extractFrom(tracerFor('b3', 'tracecontext'), HTTP, headers)).toMatchObject({ traceId: TRACE128, sampled: true });
+    expect(tracerFor('b3', 'tracecontext').extract(HTTP, headers)).toMatchObject({ traceId: TRACE128, sampled: true });
   });
 
   test('baggage from the baggage header and uberctx-* headers merges into the chosen context; the format listed first wins a key', () => {
@@ -168,9 +165,9 @@ describe('several formats together', () => {
       'uberctx-shared': 'from-jaeger',
       'uberctx-jaeger': '2',
     };
-    const ctx = extractFrom(tracerFor('b3multi', 'baggage', 'jaeger'), HTTP, headers);
+    const ctx = tracerFor('b3multi', 'baggage', 'jaeger').extract(HTTP, headers);
     expect(ctx?.traceId).toBe(PADDED64);
     expect({ ...ctx?.baggage }).toEqual({ shared: 'from-w3c', w3c: '1', jaeger: '2' });
-    expect({ ...extractFrom(tracerFor('b3multi', 'jaeger', 'baggage'), HTTP, headers)?.baggage }.shared).toBe('from-jaeger');
+    expect({ ...tracerFor('b3multi', 'jaeger', 'baggage').extract(HTTP, headers)?.baggage }.shared).toBe('from-jaeger');
   });
 });

@@ -2,9 +2,6 @@ import * as opentracing from 'opentracing';
 import { SpanContext, Tracer } from '../../lib';
 
 /** `Tracer.extract` is typed as OpenTracing's; the context it returns is sextant's. */
-function extractFrom(tracer: Tracer, format: string, carrier: unknown): SpanContext | null {
-  return tracer.extract(format, carrier) as SpanContext | null;
-}
 
 const BINARY = opentracing.FORMAT_BINARY;
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
@@ -44,15 +41,23 @@ function openCensusDecode(bytes: Uint8Array): { traceId: string; spanId: string;
 
 describe('binary format', () => {
   test('a plain context is exactly the 29-byte grpc-trace-bin layout', () => {
-    const bytes = inject(new SpanContext(TRACE, SPAN, true));
+    const bytes = inject(new SpanContext({ traceId: TRACE, spanId: SPAN, sampled: true }));
     expect(bytes.toString('hex')).toBe(`0000${TRACE}01${SPAN}0201`);
-    expect(inject(new SpanContext(TRACE, SPAN, false)).toString('hex')).toBe(`0000${TRACE}01${SPAN}0200`);
+    expect(inject(new SpanContext({ traceId: TRACE, spanId: SPAN, sampled: false })).toString('hex')).toBe(`0000${TRACE}01${SPAN}0200`);
   });
 
   test('round-trips ids, sampling, debug, random flag, tracestate and baggage', () => {
     const baggage = { tenant: 'acme', ünï: 'cødé 🎉', __proto__x: 'y' };
-    const context = new SpanContext(TRACE, SPAN, true, baggage, true, 'rojo=1,congo=2', false, true);
-    const extracted = extractFrom(tracer, BINARY, { buffer: inject(context) });
+    const context = new SpanContext({
+      traceId: TRACE,
+      spanId: SPAN,
+      sampled: true,
+      baggage,
+      debug: true,
+      traceState: 'rojo=1,congo=2',
+      randomTraceId: true,
+    });
+    const extracted = tracer.extract(BINARY, { buffer: inject(context) });
     expect(extracted).toMatchObject({
       traceId: TRACE,
       spanId: SPAN,
@@ -66,26 +71,28 @@ describe('binary format', () => {
   });
 
   test('an OpenCensus decoder reads ids and options and stops at the baggage field', () => {
-    const bytes = inject(new SpanContext(TRACE, SPAN, true, { k: 'v' }, false, 'a=1'));
+    const bytes = inject(
+      new SpanContext({ traceId: TRACE, spanId: SPAN, sampled: true, baggage: { k: 'v' }, debug: false, traceState: 'a=1' }),
+    );
     expect(bytes.length).toBeGreaterThan(29);
     expect(openCensusDecode(bytes)).toEqual({ traceId: TRACE, spanId: SPAN, options: 1 });
   });
 
   test('reads what an OpenCensus encoder writes, with or without trace options', () => {
     const full = Buffer.from(`0000${TRACE}01${SPAN}0201`, 'hex');
-    expect(extractFrom(tracer, BINARY, { buffer: full })).toMatchObject({ traceId: TRACE, spanId: SPAN, sampled: true });
+    expect(tracer.extract(BINARY, { buffer: full })).toMatchObject({ traceId: TRACE, spanId: SPAN, sampled: true });
     const noOptions = Buffer.from(`0000${TRACE}01${SPAN}`, 'hex');
-    expect(extractFrom(tracer, BINARY, { buffer: noOptions })).toMatchObject({ traceId: TRACE, sampled: false });
+    expect(tracer.extract(BINARY, { buffer: noOptions })).toMatchObject({ traceId: TRACE, sampled: false });
     const unknownField = Buffer.from(`0000${TRACE}01${SPAN}0201ff0102`, 'hex');
-    expect(extractFrom(tracer, BINARY, { buffer: unknownField })?.spanId).toBe(SPAN);
+    expect(tracer.extract(BINARY, { buffer: unknownField })?.spanId).toBe(SPAN);
   });
 
   test('accepts a Uint8Array, an ArrayBuffer and an array of byte numbers', () => {
-    const bytes = inject(new SpanContext(TRACE, SPAN, true, { k: 'v' }));
+    const bytes = inject(new SpanContext({ traceId: TRACE, spanId: SPAN, sampled: true, baggage: { k: 'v' } }));
     const copy = new Uint8Array(bytes);
-    expect(extractFrom(tracer, BINARY, { buffer: copy })?.traceId).toBe(TRACE);
-    expect(extractFrom(tracer, BINARY, { buffer: copy.buffer })?.traceId).toBe(TRACE);
-    expect(extractFrom(tracer, BINARY, { buffer: Array.from(bytes) })?.baggage.k).toBe('v');
+    expect(tracer.extract(BINARY, { buffer: copy })?.traceId).toBe(TRACE);
+    expect(tracer.extract(BINARY, { buffer: copy.buffer })?.traceId).toBe(TRACE);
+    expect(tracer.extract(BINARY, { buffer: Array.from(bytes) })?.baggage.k).toBe('v');
   });
 
   const malformed: [string, unknown][] = [
@@ -105,19 +112,21 @@ describe('binary format', () => {
     ['an oversized buffer', { buffer: Buffer.concat([Buffer.from(`0000${TRACE}01${SPAN}0201`, 'hex'), Buffer.alloc(70_000)]) }],
   ];
   test.each(malformed)('%s gives null', (_name, carrier) => {
-    expect(extractFrom(tracer, BINARY, carrier)).toBeNull();
+    expect(tracer.extract(BINARY, carrier)).toBeNull();
   });
 
   test('inject into something that is not an object is reported once, not thrown', () => {
     const warnings: string[] = [];
     const t = new Tracer({ serviceName: 'binary', logger: { warn: (m) => warnings.push(m) } });
-    expect(() => t.inject(new SpanContext(TRACE, SPAN, true), BINARY, null)).not.toThrow();
-    expect(() => t.inject(new SpanContext(TRACE, SPAN, true), BINARY, 42)).not.toThrow();
+    expect(() => t.inject(new SpanContext({ traceId: TRACE, spanId: SPAN, sampled: true }), BINARY, null)).not.toThrow();
+    expect(() => t.inject(new SpanContext({ traceId: TRACE, spanId: SPAN, sampled: true }), BINARY, 42)).not.toThrow();
     expect(warnings).toHaveLength(1);
   });
 
   test('a span started from a binary context continues its trace', () => {
-    const parent = extractFrom(tracer, BINARY, { buffer: inject(new SpanContext(TRACE, SPAN, true, { k: 'v' })) });
+    const parent = tracer.extract(BINARY, {
+      buffer: inject(new SpanContext({ traceId: TRACE, spanId: SPAN, sampled: true, baggage: { k: 'v' } })),
+    });
     const child = tracer.startSpan('child', { childOf: parent ?? undefined });
     expect(child.context().traceId).toBe(TRACE);
     expect(child.getBaggageItem('k')).toBe('v');

@@ -4,9 +4,6 @@ import * as opentracing from 'opentracing';
 import { SpanContext, Tracer } from '../../lib';
 
 /** `Tracer.extract` is typed as OpenTracing's; the context it returns is sextant's. */
-function extractFrom(tracer: Tracer, format: string, carrier: unknown): SpanContext | null {
-  return tracer.extract(format, carrier) as SpanContext | null;
-}
 
 const HTTP = opentracing.FORMAT_HTTP_HEADERS;
 const TEXT = opentracing.FORMAT_TEXT_MAP;
@@ -15,11 +12,11 @@ const SPAN = '00f067aa0ba902b7';
 const TRACEPARENT = `00-${TRACE}-${SPAN}-01`;
 
 const tracer = new Tracer({ serviceName: 'carriers', propagation: ['tracecontext', 'baggage', 'jaeger'] });
-const context = new SpanContext(TRACE, SPAN, true, { tenant: 'acme' });
+const context = new SpanContext({ traceId: TRACE, spanId: SPAN, sampled: true, baggage: { tenant: 'acme' } });
 
 describe('extract reads', () => {
   test('header names in any case, from a plain object', () => {
-    expect(extractFrom(tracer, HTTP, { TraceParent: TRACEPARENT, BAGGAGE: 'a=1', 'UBERCTX-B': '2' })).toMatchObject({
+    expect(tracer.extract(HTTP, { TraceParent: TRACEPARENT, BAGGAGE: 'a=1', 'UBERCTX-B': '2' })).toMatchObject({
       traceId: TRACE,
       baggage: { a: '1', B: '2' },
     });
@@ -27,8 +24,7 @@ describe('extract reads', () => {
 
   test('a Map, with names in any case', () => {
     expect(
-      extractFrom(
-        tracer,
+      tracer.extract(
         TEXT,
         new Map([
           ['Traceparent', TRACEPARENT],
@@ -40,19 +36,19 @@ describe('extract reads', () => {
 
   test('a fetch Headers', () => {
     const headers = new Headers({ traceparent: TRACEPARENT, 'uberctx-k': 'v' });
-    expect(extractFrom(tracer, HTTP, headers)).toMatchObject({ traceId: TRACE, baggage: { k: 'v' } });
+    expect(tracer.extract(HTTP, headers)).toMatchObject({ traceId: TRACE, baggage: { k: 'v' } });
   });
 
   test('anything with a get(name) method, such as an Express request', () => {
     const headers: Record<string, string> = { traceparent: TRACEPARENT, 'uberctx-k': 'v' };
     const request = { headers, get: (name: string) => headers[name.toLowerCase()] };
-    expect(extractFrom(tracer, HTTP, request)).toMatchObject({ traceId: TRACE, baggage: { k: 'v' } });
+    expect(tracer.extract(HTTP, request)).toMatchObject({ traceId: TRACE, baggage: { k: 'v' } });
   });
 
   test("Node's IncomingHttpHeaders and headersDistinct from a real request", async () => {
     const seen: [SpanContext | null, SpanContext | null][] = [];
     const server = http.createServer((req, res) => {
-      seen.push([extractFrom(tracer, HTTP, req.headers), extractFrom(tracer, HTTP, req.headersDistinct)]);
+      seen.push([tracer.extract(HTTP, req.headers), tracer.extract(HTTP, req.headersDistinct)]);
       res.end();
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -70,7 +66,7 @@ describe('extract reads', () => {
 
   test('only own properties of a plain object', () => {
     const carrier = Object.create({ traceparent: TRACEPARENT }) as Record<string, unknown>;
-    expect(extractFrom(tracer, HTTP, carrier)).toBeNull();
+    expect(tracer.extract(HTTP, carrier)).toBeNull();
   });
 });
 
@@ -131,7 +127,7 @@ describe('extract never throws', () => {
     ['a huge string[]', { baggage: Array.from({ length: 1000 }, () => 'k=v'.repeat(1000)) }],
   ];
   test.each(carriers)('%s gives null', (_name, carrier) => {
-    expect(extractFrom(tracer, HTTP, carrier)).toBeNull();
+    expect(tracer.extract(HTTP, carrier)).toBeNull();
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(({} as Record<string, unknown>).traceparent).toBeUndefined();
   });

@@ -11,9 +11,6 @@ import type { PropagationName } from '../../lib';
 import { normalizeTraceState } from '../../lib/propagation/trace-state';
 
 /** `Tracer.extract` is typed as OpenTracing's; the context it returns is sextant's. */
-function extractFrom(tracer: Tracer, format: string, carrier: unknown): SpanContext | null {
-  return tracer.extract(format, carrier) as SpanContext | null;
-}
 
 const HTTP = opentracing.FORMAT_HTTP_HEADERS;
 const BINARY = opentracing.FORMAT_BINARY;
@@ -120,7 +117,7 @@ describe.each(ALL)('extract with %s', (name) => {
   test('returns null or a valid context for any carrier, never throws, never touches Object.prototype', () => {
     fc.assert(
       fc.property(carriers, (carrier) => {
-        return isValidOrNull(extractFrom(tracers[name], HTTP, carrier)) && prototypeUntouched();
+        return isValidOrNull(tracers[name].extract(HTTP, carrier)) && prototypeUntouched();
       }),
       { numRuns: 300 },
     );
@@ -131,7 +128,7 @@ describe('extract with every format at once', () => {
   test('mutated headers of every format give null or a valid context', () => {
     fc.assert(
       fc.property(mutatedHeaders, (headers) => {
-        return isValidOrNull(extractFrom(everything, HTTP, headers)) && prototypeUntouched();
+        return isValidOrNull(everything.extract(HTTP, headers)) && prototypeUntouched();
       }),
       { numRuns: 500 },
     );
@@ -142,7 +139,11 @@ describe('binary extract', () => {
   test('returns null or a valid context for any bytes or carrier', () => {
     const valid = everything;
     const carrier = new opentracing.BinaryCarrier([]);
-    valid.inject(new SpanContext(TRACE, SPAN, true, { k: 'v' }, true, 'a=1'), BINARY, carrier);
+    valid.inject(
+      new SpanContext({ traceId: TRACE, spanId: SPAN, sampled: true, baggage: { k: 'v' }, debug: true, traceState: 'a=1' }),
+      BINARY,
+      carrier,
+    );
     const good = Array.from(carrier.buffer as Buffer);
     const bytes = fc.oneof(
       fc.uint8Array({ maxLength: 80 }),
@@ -157,7 +158,7 @@ describe('binary extract', () => {
           fc.anything(),
         ),
         (c) => {
-          return isValidOrNull(extractFrom(valid, BINARY, c)) && prototypeUntouched();
+          return isValidOrNull(valid.extract(BINARY, c)) && prototypeUntouched();
         },
       ),
       { numRuns: 500 },
@@ -176,7 +177,7 @@ describe('inject', () => {
     fc.assert(
       fc.property(baggages, fc.boolean(), fc.boolean(), (baggage, sampled, debug) => {
         const headers: Record<string, string> = {};
-        everything.inject(new SpanContext(TRACE, SPAN, sampled, baggage, debug), HTTP, headers);
+        everything.inject(new SpanContext({ traceId: TRACE, spanId: SPAN, sampled, baggage, debug }), HTTP, headers);
         for (const [name, value] of Object.entries(headers)) {
           if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name) || !/^[\x20-\x7e]*$/.test(value)) return false;
           validateHeaderName(name); // throws, failing the property, on an illegal name
@@ -193,10 +194,10 @@ describe('inject', () => {
       fc.property(baggages, fc.constantFrom('baggage', 'jaeger'), (baggage, format) => {
         const t = tracers[format];
         const headers: Record<string, string> = {};
-        t.inject(new SpanContext(TRACE, SPAN, true, baggage), HTTP, headers);
+        t.inject(new SpanContext({ traceId: TRACE, spanId: SPAN, sampled: true, baggage }), HTTP, headers);
         const expected: Record<string, string> = {};
         for (const key of Object.keys(baggage)) expected[wellFormed(key)] = wellFormed(baggage[key]);
-        expect({ ...extractFrom(t, HTTP, headers)?.baggage }).toEqual(expected);
+        expect({ ...t.extract(HTTP, headers)?.baggage }).toEqual(expected);
       }),
       { numRuns: 300 },
     );
@@ -220,8 +221,8 @@ describe('inject', () => {
       fc.property(contexts, ({ traceId, spanId, sampled, debug, random }) => {
         const t = tracers[format];
         const headers: Record<string, string> = {};
-        t.inject(new SpanContext(traceId, spanId, sampled, undefined, debug, undefined, false, random), HTTP, headers);
-        const ctx = extractFrom(t, HTTP, headers);
+        t.inject(new SpanContext({ traceId, spanId, sampled, debug, remote: false, randomTraceId: random }), HTTP, headers);
+        const ctx = t.extract(HTTP, headers);
         // W3C has no debug flag: debug travels as sampled
         expect(ctx).toMatchObject({ traceId, spanId, sampled: sampled || debug, debug: format === 'tracecontext' ? false : debug });
       }),
@@ -234,10 +235,14 @@ describe('inject', () => {
     fc.assert(
       fc.property(contexts, baggages, states, ({ traceId, spanId, sampled, debug, random }, baggage, state) => {
         const carrier = { buffer: null as unknown };
-        everything.inject(new SpanContext(traceId, spanId, sampled, baggage, debug, state, false, random), BINARY, carrier);
+        everything.inject(
+          new SpanContext({ traceId, spanId, sampled, baggage, debug, traceState: state, remote: false, randomTraceId: random }),
+          BINARY,
+          carrier,
+        );
         const expected: Record<string, string> = {};
         for (const key of Object.keys(baggage)) expected[wellFormed(key)] = wellFormed(baggage[key]);
-        const ctx = extractFrom(everything, BINARY, carrier);
+        const ctx = everything.extract(BINARY, carrier);
         expect(ctx).toMatchObject({ traceId, spanId, sampled: sampled || debug, debug, randomTraceId: random, traceState: state });
         expect({ ...ctx?.baggage }).toEqual(expected);
       }),

@@ -2,9 +2,6 @@ import * as opentracing from 'opentracing';
 import { InMemoryRecorder, SpanContext, Tracer } from '../../lib';
 
 /** `Tracer.extract` is typed as OpenTracing's; the context it returns is sextant's. */
-function extractFrom(tracer: Tracer, format: string, carrier: unknown): SpanContext | null {
-  return tracer.extract(format, carrier) as SpanContext | null;
-}
 
 const HTTP = opentracing.FORMAT_HTTP_HEADERS;
 const TRACE64 = 'a3ce929d0e0e4736';
@@ -14,7 +11,7 @@ const SPAN = '00f067aa0ba902b7';
 const tracer = new Tracer({ serviceName: 'jaeger', propagation: ['jaeger'] });
 
 function extract(headers: Record<string, unknown>): SpanContext | null {
-  return extractFrom(tracer, HTTP, headers);
+  return tracer.extract(HTTP, headers);
 }
 
 describe('uber-trace-id', () => {
@@ -58,18 +55,18 @@ describe('uber-trace-id', () => {
 
   test('inject writes the 64-bit form for a 64-bit trace, 128-bit otherwise, with sampled and debug flags', () => {
     const headers: Record<string, string> = {};
-    tracer.inject(new SpanContext(`${'0'.repeat(16)}${TRACE64}`, SPAN, true), HTTP, headers);
+    tracer.inject(new SpanContext({ traceId: `${'0'.repeat(16)}${TRACE64}`, spanId: SPAN, sampled: true }), HTTP, headers);
     expect(headers['uber-trace-id']).toBe(`${TRACE64}:${SPAN}:0:1`);
-    tracer.inject(new SpanContext(TRACE128, SPAN, false), HTTP, headers);
+    tracer.inject(new SpanContext({ traceId: TRACE128, spanId: SPAN, sampled: false }), HTTP, headers);
     expect(headers['uber-trace-id']).toBe(`${TRACE128}:${SPAN}:0:0`);
-    tracer.inject(new SpanContext(TRACE128, SPAN, true, undefined, true), HTTP, headers);
+    tracer.inject(new SpanContext({ traceId: TRACE128, spanId: SPAN, sampled: true, debug: true }), HTTP, headers);
     expect(headers['uber-trace-id']).toBe(`${TRACE128}:${SPAN}:0:3`);
   });
 
   test('the debug flag of an extracted context reaches its children and their outgoing headers, and forces sampling', () => {
     const recorder = new InMemoryRecorder();
     const t = new Tracer({ serviceName: 'jaeger', propagation: ['jaeger'], recorder });
-    const parent = extractFrom(t, HTTP, { 'uber-trace-id': `${TRACE64}:${SPAN}:0:2` });
+    const parent = t.extract(HTTP, { 'uber-trace-id': `${TRACE64}:${SPAN}:0:2` });
     const server = t.startSpan('server', { childOf: parent ?? undefined });
     const headers: Record<string, string> = {};
     t.inject(t.startSpan('client', { childOf: server }), HTTP, headers);
@@ -102,13 +99,22 @@ describe('jaeger baggage', () => {
 
   test('inject writes one uberctx-{key} header per item, URL-encoded, legal as header name and value', () => {
     const headers: Record<string, string> = {};
-    tracer.inject(new SpanContext(TRACE128, SPAN, true, { tenant: 'acme', 'two words': 'a b\r\nc', 'paren(s)': 'x' }), HTTP, headers);
+    tracer.inject(
+      new SpanContext({
+        traceId: TRACE128,
+        spanId: SPAN,
+        sampled: true,
+        baggage: { tenant: 'acme', 'two words': 'a b\r\nc', 'paren(s)': 'x' },
+      }),
+      HTTP,
+      headers,
+    );
     expect(headers).toMatchObject({ 'uberctx-tenant': 'acme', 'uberctx-two%20words': 'a%20b%0D%0Ac', 'uberctx-paren%28s%29': 'x' });
     for (const [name, value] of Object.entries(headers)) {
       expect(name).toMatch(/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/);
       expect(value).toMatch(/^[\x21-\x7e]+$/);
     }
-    expect({ ...extractFrom(tracer, HTTP, headers)?.baggage }).toEqual({ tenant: 'acme', 'two words': 'a b\r\nc', 'paren(s)': 'x' });
+    expect({ ...tracer.extract(HTTP, headers)?.baggage }).toEqual({ tenant: 'acme', 'two words': 'a b\r\nc', 'paren(s)': 'x' });
   });
 
   test('baggage without an uber-trace-id is not a context', () => {

@@ -3,9 +3,6 @@ import { InMemoryRecorder, SpanContext, Tracer } from '../../lib';
 import { normalizeTraceState } from '../../lib/propagation/trace-state';
 
 /** `Tracer.extract` is typed as OpenTracing's; the context it returns is sextant's. */
-function extractFrom(tracer: Tracer, format: string, carrier: unknown): SpanContext | null {
-  return tracer.extract(format, carrier) as SpanContext | null;
-}
 
 const HTTP = opentracing.FORMAT_HTTP_HEADERS;
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
@@ -16,7 +13,7 @@ function tracer(recorder?: InMemoryRecorder): Tracer {
 }
 
 function extract(headers: Record<string, unknown>): SpanContext | null {
-  return extractFrom(tracer(), HTTP, headers);
+  return tracer().extract(HTTP, headers);
 }
 
 describe('traceparent, from the specification examples', () => {
@@ -87,13 +84,13 @@ describe('traceparent on inject', () => {
 
   test('an unsampled context injects flags 00', () => {
     const headers: Record<string, string> = {};
-    tracer().inject(new SpanContext(TRACE, SPAN, false), HTTP, headers);
+    tracer().inject(new SpanContext({ traceId: TRACE, spanId: SPAN, sampled: false }), HTTP, headers);
     expect(headers.traceparent).toBe(`00-${TRACE}-${SPAN}-00`);
   });
 
   test('a child of a context that arrived with the random flag keeps it, its own span id as parent', () => {
     const t = tracer();
-    const parent = extractFrom(t, HTTP, { traceparent: `00-${TRACE}-${SPAN}-03` });
+    const parent = t.extract(HTTP, { traceparent: `00-${TRACE}-${SPAN}-03` });
     const child = t.startSpan('child', { childOf: parent ?? undefined });
     const grandchild = t.startSpan('grandchild', { childOf: child });
     const headers: Record<string, string> = {};
@@ -105,8 +102,8 @@ describe('traceparent on inject', () => {
     const warnings: string[] = [];
     const t = new Tracer({ serviceName: 'tc', logger: { warn: (m) => warnings.push(m) } });
     const headers: Record<string, string> = {};
-    t.inject(new SpanContext('not-hex\r\n', SPAN, true), HTTP, headers);
-    t.inject(new SpanContext(TRACE, 'zz', true), HTTP, headers);
+    t.inject(new SpanContext({ traceId: 'not-hex\r\n', spanId: SPAN, sampled: true }), HTTP, headers);
+    t.inject(new SpanContext({ traceId: TRACE, spanId: 'zz', sampled: true }), HTTP, headers);
     expect(headers).toEqual({});
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(/invalid trace or span id/);
@@ -117,7 +114,7 @@ describe('tracestate', () => {
   test('is kept with the extracted context and re-sent unchanged by every child', () => {
     const t = tracer();
     const state = 'rojo=00f067aa0ba902b7,congo=t61rcWkgMzE';
-    const parent = extractFrom(t, HTTP, { traceparent: `00-${TRACE}-${SPAN}-01`, tracestate: state });
+    const parent = t.extract(HTTP, { traceparent: `00-${TRACE}-${SPAN}-01`, tracestate: state });
     expect(parent?.traceState).toBe(state);
     const child = t.startSpan('child', { childOf: parent ?? undefined });
     const local = t.startSpan('local', { childOf: child });
@@ -186,7 +183,11 @@ describe('tracestate', () => {
 
   test('a hand-made context with an unprintable tracestate injects the traceparent only', () => {
     const headers: Record<string, string> = {};
-    tracer().inject(new SpanContext(TRACE, SPAN, true, undefined, false, 'a=1\r\nx: y'), HTTP, headers);
+    tracer().inject(
+      new SpanContext({ traceId: TRACE, spanId: SPAN, sampled: true, debug: false, traceState: 'a=1\r\nx: y' }),
+      HTTP,
+      headers,
+    );
     expect(headers).toEqual({ traceparent: `00-${TRACE}-${SPAN}-01` });
   });
 });
@@ -195,7 +196,7 @@ describe('sampling across the wire', () => {
   test('children of an extracted unsampled context are unsampled and not recorded', () => {
     const recorder = new InMemoryRecorder();
     const t = tracer(recorder);
-    const parent = extractFrom(t, HTTP, { traceparent: `00-${TRACE}-${SPAN}-00` });
+    const parent = t.extract(HTTP, { traceparent: `00-${TRACE}-${SPAN}-00` });
     const server = t.startSpan('server', { childOf: parent ?? undefined });
     const child = t.startSpan('child', { childOf: server });
     child.finish();
@@ -211,7 +212,7 @@ describe('sampling across the wire', () => {
   test('children of an extracted sampled context are recorded under the remote parent', () => {
     const recorder = new InMemoryRecorder();
     const t = tracer(recorder);
-    const parent = extractFrom(t, HTTP, { traceparent: `00-${TRACE}-${SPAN}-01` });
+    const parent = t.extract(HTTP, { traceparent: `00-${TRACE}-${SPAN}-01` });
     t.startSpan('server', { childOf: parent ?? undefined }).finish();
     expect(recorder.spans()).toEqual([expect.objectContaining({ traceId: TRACE, parentSpanId: SPAN })]);
   });

@@ -33,7 +33,7 @@ function countSampled(sampler: Sampler, traceIds: string[], parent: (i: number) 
 }
 
 function remoteContext(traceId: string, sampled: boolean, debug = false): SpanContext {
-  return new SpanContext(traceId, 'a3ce929d0e0e4736', sampled, undefined, debug, undefined, true);
+  return new SpanContext({ traceId, spanId: 'a3ce929d0e0e4736', sampled, debug, remote: true });
 }
 
 /** A trace id whose rightmost 56 bits (14 hex digits) are `low14`. */

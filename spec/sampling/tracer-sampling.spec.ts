@@ -18,7 +18,7 @@ function setup(sampler?: Sampler) {
 }
 
 function remoteParent(sampled: boolean, debug = false): SpanContext {
-  return new SpanContext('4bf92f3577b34da6a3ce929d0e0e4736', '00f067aa0ba902b7', sampled, undefined, debug, undefined, true);
+  return new SpanContext({ traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', sampled, debug, remote: true });
 }
 
 function traceFlagsInjected(tracer: Tracer, span: opentracing.Span): string {

@@ -1,5 +1,5 @@
-import type { FinishedSpan } from '../recording/finished-span';
-import type { TracerProcess } from '../recording/recorder';
+import type { FinishedSpan } from './finished-span';
+import type { TracerProcess } from './recorder';
 
 /** The outcome of one export call. Exporters resolve with it; they never reject. */
 export interface ExportResult {
