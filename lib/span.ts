@@ -1,6 +1,6 @@
 import * as opentracing from 'opentracing';
 import { finishedSpan } from './recording/finished-span';
-import type { FinishedSpan, SpanLog, SpanReference } from './recording/finished-span';
+import type { FinishedSpan, SpanLog, SpanProcess, SpanReference } from './recording/finished-span';
 import type { SpanContext } from './span-context';
 import { nowMillis } from './util/clock';
 import type { FaultLogger } from './util/fault-logger';
@@ -22,6 +22,8 @@ export interface SpanTracer {}
 export interface SpanOwner {
   readonly tracer: SpanTracer;
   readonly serviceName: string;
+  /** the tracer's service and process tags, shared by every span it records */
+  readonly process: SpanProcess;
   readonly faults: FaultLogger;
   /** whether finished, sampled spans are recorded (false with no recorder or after close) */
   isRecording(): boolean;
@@ -235,6 +237,8 @@ export class Span extends opentracing.Span {
         logs: this._logs,
         references: this._references,
         baggage: context.baggage,
+        process: owner.process,
+        dropped: undefined,
       }),
     );
   }

@@ -4,7 +4,7 @@ import { validateTracerOptions } from './options';
 import type { ActiveSpanOptions, StartSpanOptions, TracerOptions } from './options';
 import { DEFAULT_PROPAGATION } from './propagation/propagation-name';
 import { Propagator } from './propagation/propagator';
-import type { FinishedSpan, SpanReference } from './recording/finished-span';
+import type { FinishedSpan, SpanProcess, SpanReference } from './recording/finished-span';
 import type { Recorder } from './recording/recorder';
 import { ConstSampler } from './sampling/const-sampler';
 import { ParentBasedSampler } from './sampling/parent-based-sampler';
@@ -61,8 +61,8 @@ export class Tracer extends opentracing.Tracer {
     this._scopes = options.scopeManager ?? new AsyncLocalScopeManager();
     this._asyncLocalScopes = this._scopes instanceof AsyncLocalScopeManager ? this._scopes : null;
     this._propagator = new Propagator(options.propagation ?? DEFAULT_PROPAGATION);
-    this._spanOwner = this._makeSpanOwner();
     const processTags = Object.freeze({ ...(options.tags ?? {}) });
+    this._spanOwner = this._makeSpanOwner(Object.freeze({ serviceName: this._serviceName, tags: processTags }));
     if (this._recorder !== null && typeof this._recorder.attach === 'function') {
       try {
         this._recorder.attach({ serviceName: this._serviceName, tags: processTags, logger: this._faults });
@@ -241,12 +241,13 @@ export class Tracer extends opentracing.Tracer {
     return null;
   }
 
-  private _makeSpanOwner(): SpanOwner {
+  private _makeSpanOwner(process: SpanProcess): SpanOwner {
     const faults = this._faults;
     const recorder = this._recorder;
     return {
       tracer: this,
       serviceName: this._serviceName,
+      process,
       faults,
       isRecording: () => recorder !== null && !this._closed,
       record: (span: FinishedSpan) => {

@@ -12,6 +12,20 @@ export interface SpanReference {
   spanId: string;
 }
 
+/** The tracer a span came from: one shared, frozen object per tracer. */
+export interface SpanProcess {
+  serviceName: string;
+  /** process-wide tags (`TracerOptions.tags`, `OTEL_RESOURCE_ATTRIBUTES`): OTLP resource attributes */
+  tags: Readonly<Record<string, unknown>>;
+}
+
+/** How many items per-span limits dropped (`TracerOptions.limits`). */
+export interface DroppedCounts {
+  tags: number;
+  logs: number;
+  references: number;
+}
+
 /**
  * A finished, sampled span as handed to a `Recorder`: plain data, no methods.
  * The recorder owns it from then on; the tracer never changes it again.
@@ -33,6 +47,13 @@ export interface FinishedSpan {
   logs: SpanLog[];
   references: SpanReference[];
   baggage: Record<string, string>;
+  /**
+   * the tracer's service and process-wide tags; one shared object per tracer, so any
+   * recorder, even one a user composes, can export `service.version` and friends
+   */
+  process: SpanProcess;
+  /** present only when a limit dropped something */
+  dropped?: DroppedCounts;
 }
 
 /** Everything a finished span is made from, by name. */
@@ -52,6 +73,9 @@ export interface FinishedSpanParts {
   /** null to derive them from the parent: one `child_of`, or none for a root */
   references: SpanReference[] | null;
   baggage: Readonly<Record<string, string>>;
+  process: SpanProcess;
+  /** undefined when no limit dropped anything */
+  dropped: DroppedCounts | undefined;
 }
 
 const NO_REFERENCES: SpanReference[] = Object.freeze([]) as unknown as SpanReference[];
@@ -80,7 +104,9 @@ export function finishedSpan(parts: FinishedSpanParts): FinishedSpan {
     logs: parts.logs ?? NO_LOGS,
     references,
     baggage: parts.baggage as Record<string, string>,
+    process: parts.process,
   };
   if (parentSpanId !== undefined) record.parentSpanId = parentSpanId;
+  if (parts.dropped !== undefined) record.dropped = parts.dropped;
   return record;
 }

@@ -76,6 +76,7 @@ const equivalentFinishedSpan: FinishedSpan = {
     { type: 'follows_from', traceId: LINKED_TRACE, spanId: LINKED_SPAN },
   ],
   baggage: { tenant: 'acme' },
+  process: { serviceName: 'checkout', tags: {} },
 };
 
 /**

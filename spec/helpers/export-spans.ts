@@ -21,6 +21,7 @@ export function finishedSpan(overrides: Partial<FinishedSpan> = {}): FinishedSpa
     logs: [],
     references: [],
     baggage: {},
+    process: { serviceName: 'svc', tags: {} },
     ...overrides,
   };
 }

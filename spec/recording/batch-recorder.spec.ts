@@ -372,6 +372,7 @@ describe('BatchRecorder memory', () => {
         logs: [{ timestamp: 1_700_000_000_000 + i, fields: { event: 'step', i } }],
         references: [],
         baggage: {},
+        process: { serviceName: 's', tags: {} },
       });
     }
     await tick();

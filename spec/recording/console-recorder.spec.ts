@@ -20,6 +20,7 @@ function span(partial: Partial<FinishedSpan>): FinishedSpan {
     logs: [],
     references: [],
     baggage: {},
+    process: { serviceName: 'svc', tags: {} },
     ...partial,
   };
 }

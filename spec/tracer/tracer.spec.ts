@@ -99,9 +99,26 @@ describe('FinishedSpan', () => {
     root.finish();
     const [c, r] = recorder.spans();
     expect(Object.keys(r).sort()).toEqual(
-      ['baggage', 'duration', 'logs', 'operationName', 'references', 'serviceName', 'spanId', 'startTime', 'tags', 'traceId'].sort(),
+      [
+        'baggage',
+        'duration',
+        'logs',
+        'operationName',
+        'process',
+        'references',
+        'serviceName',
+        'spanId',
+        'startTime',
+        'tags',
+        'traceId',
+      ].sort(),
     );
     expect('parentSpanId' in r).toBe(false);
+    expect('dropped' in r).toBe(false);
+    // One process object per tracer, shared by every span it records.
+    expect(r.process).toEqual({ serviceName: 'core-test', tags: {} });
+    expect(c.process).toBe(r.process);
+    expect(Object.isFrozen(r.process)).toBe(true);
     expect(r).toMatchObject({ operationName: 'root', serviceName: 'core-test', baggage: { k: 'v' }, references: [] });
     expect(r.tags).toEqual({ a: 1, 'sampler.type': 'const', 'sampler.param': true });
     expect(c).toMatchObject({
