@@ -74,8 +74,9 @@ export class Tracer extends opentracing.Tracer {
 
   /**
    * Starts a span. Its parent is `childOf`, else the first `child_of` reference, else
-   * the first reference, else the active span (unless `ignoreActiveSpan`). An explicit
-   * `childOf: null` starts a root. The options object is never modified.
+   * the first reference, else the active span (unless `ignoreActiveSpan`). `childOf: null`
+   * means "not given", like `undefined`; a root despite an active span is
+   * `ignoreActiveSpan: true`. The options object is never modified.
    *
    *     const span = tracer.startSpan('query', { tags: { 'db.type': 'sql' } });
    */
@@ -88,9 +89,11 @@ export class Tracer extends opentracing.Tracer {
     let startTime: number | undefined;
     if (options !== undefined && options !== null) {
       const childOf = options.childOf;
-      if (childOf !== undefined) {
+      // null is "not given", as OpenTracing's other APIs read it: instrumentation passes
+      // `childOf: tracer.extract(...)`, which is null when no header came.
+      if (childOf !== undefined && childOf !== null) {
         useActive = false;
-        if (childOf !== null) parent = toSpanContext(childOf);
+        parent = toSpanContext(childOf);
       }
       if (Array.isArray(options.references) && options.references.length > 0) {
         const resolved = resolveReferences(options.references);

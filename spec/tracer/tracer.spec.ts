@@ -171,12 +171,29 @@ describe('startSpan parents', () => {
     expect(() => tracer.startSpan('c', frozen).setTag('z', 1)).not.toThrow();
   });
 
-  it('makes the active span the parent unless ignoreActiveSpan or childOf: null', () => {
+  it('makes the active span the parent unless ignoreActiveSpan', () => {
     const { tracer } = setup();
     tracer.startActiveSpan('outer', (outer) => {
       expect(tracer.startSpan('implicit').context().traceId).toBe(outer.context().traceId);
       expect(tracer.startSpan('ignored', { ignoreActiveSpan: true }).context().traceId).not.toBe(outer.context().traceId);
-      expect(tracer.startSpan('root', { childOf: null as never }).context().traceId).not.toBe(outer.context().traceId);
+    });
+  });
+
+  it('reads childOf: null and childOf: undefined as "not given": the active span is the parent', () => {
+    // Instrumentation passes `childOf: tracer.extract(...)`, which is null when no header came.
+    const { tracer, recorder } = setup();
+    tracer.startActiveSpan('outer', (outer) => {
+      const fromNull = tracer.startSpan('from-null', { childOf: null as never });
+      const fromUndefined = tracer.startSpan('from-undefined', { childOf: undefined });
+      const extracted = tracer.startSpan('extracted', { childOf: tracer.extract(opentracing.FORMAT_HTTP_HEADERS, {}) as never });
+      for (const span of [fromNull, fromUndefined, extracted]) {
+        expect(span.context().traceId).toBe(outer.context().traceId);
+        span.finish();
+      }
+      const recorded = recorder.spans().map((s) => s.parentSpanId);
+      expect(recorded).toEqual([outer.context().spanId, outer.context().spanId, outer.context().spanId]);
+      const root = tracer.startSpan('root', { childOf: null as never, ignoreActiveSpan: true });
+      expect(root.context().traceId).not.toBe(outer.context().traceId);
     });
   });
 
