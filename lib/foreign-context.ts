@@ -19,9 +19,10 @@ export interface ResolvedReference {
  *     toSpanContext(jaegerSpan.context()); // SpanContext { remote: true, ... } or null
  */
 export function toSpanContext(value: unknown): SpanContext | null {
-  if (value instanceof SpanContext) return value;
-  if (value instanceof Span) return value.context();
   try {
+    // instanceof itself throws on a revoked Proxy.
+    if (value instanceof SpanContext) return value;
+    if (value instanceof Span) return value.context();
     const candidate = value as { context?: () => unknown; toTraceId?: () => unknown; toSpanId?: () => unknown };
     const ctx = (typeof candidate?.context === 'function' ? candidate.context() : candidate) as typeof candidate;
     if (ctx instanceof SpanContext) return ctx;
