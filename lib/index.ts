@@ -61,6 +61,8 @@ export { traceHttpHandler } from './middleware/trace-http-handler';
 export type { HttpHandlerTracingOptions } from './middleware/trace-http-handler';
 export type { ServerTracingOptions } from './middleware/server-options';
 export { requestSpan } from './middleware/request-span';
+export { koaTracing } from './middleware/koa-tracing';
+export type { KoaMiddleware, KoaContextLike } from './middleware/koa-tracing';
 export { tracedFetch } from './middleware/traced-fetch';
 export type { TracedFetchOptions, FetchFunction } from './middleware/traced-fetch';
 export { tracedRequest } from './middleware/traced-request';
