@@ -63,6 +63,8 @@ export type { ServerTracingOptions } from './middleware/server-options';
 export { requestSpan } from './middleware/request-span';
 export { koaTracing } from './middleware/koa-tracing';
 export type { KoaMiddleware, KoaContextLike } from './middleware/koa-tracing';
+export { fastifyTracing } from './middleware/fastify-tracing';
+export type { FastifyTracingPlugin, FastifyInstanceLike, FastifyRequestLike, FastifyReplyLike } from './middleware/fastify-tracing';
 export { tracedFetch } from './middleware/traced-fetch';
 export type { TracedFetchOptions, FetchFunction } from './middleware/traced-fetch';
 export { tracedRequest } from './middleware/traced-request';
