@@ -70,3 +70,7 @@ export type { TracedFetchOptions, FetchFunction } from './middleware/traced-fetc
 export { tracedRequest } from './middleware/traced-request';
 export type { TracedRequestOptions, RequestFunction } from './middleware/traced-request';
 export type { ClientOperationName } from './middleware/client-span';
+
+// Log correlation
+export { traceLogFields } from './logging/trace-log-fields';
+export type { TraceLogFields } from './logging/trace-log-fields';
