@@ -30,10 +30,7 @@ export interface FastifyReplyLike {
 /** The part of a Fastify instance `fastifyTracing` uses: two hooks. */
 export interface FastifyInstanceLike {
   addHook(name: 'onRequest', hook: (request: FastifyRequestLike, reply: FastifyReplyLike, done: () => void) => void): unknown;
-  addHook(
-    name: 'onError',
-    hook: (request: FastifyRequestLike, reply: FastifyReplyLike, error: unknown, done: () => void) => void,
-  ): unknown;
+  addHook(name: 'onError', hook: (request: FastifyRequestLike, reply: FastifyReplyLike, error: unknown, done: () => void) => void): unknown;
 }
 
 /** A Fastify plugin: `fastify.register(plugin)`. */

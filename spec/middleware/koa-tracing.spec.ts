@@ -211,7 +211,12 @@ describe.each([
     await spansWhen(recorder, 3);
     await new Promise((resolve) => setTimeout(resolve, 20));
 
-    expect(recorder.spans().filter(isServerSpan).map((s) => s.operationName)).toEqual(['GET /items/:id', 'GET /boom']);
+    expect(
+      recorder
+        .spans()
+        .filter(isServerSpan)
+        .map((s) => s.operationName),
+    ).toEqual(['GET /items/:id', 'GET /boom']);
     expect(onlySpan(recorder, 'inner').parentSpanId).toBe(onlySpan(recorder, 'GET /items/:id').spanId);
     const boom = onlySpan(recorder, 'GET /boom');
     expect(boom.logs.map((l) => l.fields.message)).toEqual(['bad item']);
