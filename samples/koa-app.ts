@@ -5,7 +5,8 @@
  *     route the router matched (`GET /orders/:id`), active in every middleware after it;
  *   - spans you start in middleware and routes are its children, across awaits;
  *   - an error thrown downstream is recorded on it (message and stack) and re-thrown, so
- *     Koa (or your error middleware) still answers it.
+ *     Koa still answers it; an error middleware that answers errors itself records them
+ *     with `recordError`.
  *
  * The program serves two requests on 127.0.0.1, prints their traces, and exits.
  *
@@ -15,7 +16,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
 import Router from '@koa/router';
-import { ConsoleRecorder, Tracer, koaTracing } from '../lib';
+import { ConsoleRecorder, Tracer, koaTracing, recordError, requestSpan } from '../lib';
 
 const tracer = new Tracer({ serviceName: 'orders', recorder: new ConsoleRecorder() });
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -23,11 +24,13 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const app = new Koa();
 app.use(koaTracing(tracer, { ignorePaths: ['/healthz'] }));
 
-// Your error middleware sits after koaTracing: the span already has the error when this runs.
+// An error middleware that answers errors itself: koaTracing (before it) never sees them
+// thrown, so record them here. The request's span is active, and requestSpan(ctx.req) names it.
 app.use(async (ctx, next) => {
   try {
     await next();
   } catch (error) {
+    recordError(requestSpan(ctx.req)!, error);
     ctx.status = 500;
     ctx.body = { error: (error as Error).message };
   }
