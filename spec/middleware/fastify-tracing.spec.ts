@@ -173,6 +173,23 @@ describe.each([
     expect(refused.logs.map((l) => l.fields.message)).toEqual(['no entry']);
   });
 
+  it('records the error before a custom error handler answers it', async () => {
+    const fastify = makeApp();
+    await fastify.register(fastifyTracing(tracer));
+    fastify.setErrorHandler(async (_error, _request, reply) => reply.code(503).send({ retry: true }));
+    fastify.get('/flaky', async () => {
+      throw new Error('upstream timed out');
+    });
+    const base = await serve(fastify);
+
+    const res = await fetch(`${base}/flaky`);
+    expect(res.status).toBe(503);
+    expect(await res.json()).toEqual({ retry: true });
+    const [span] = await spansWhen(recorder, 1);
+    expect(span.tags).toMatchObject({ error: true, 'http.status_code': 503 });
+    expect(span.logs.map((l) => l.fields.message)).toEqual(['upstream timed out']);
+  });
+
   it('takes the same options as tracingMiddleware: ignorePaths, tags, operationName', async () => {
     const fastify = makeApp();
     await fastify.register(
