@@ -61,8 +61,16 @@ export { traceHttpHandler } from './middleware/trace-http-handler';
 export type { HttpHandlerTracingOptions } from './middleware/trace-http-handler';
 export type { ServerTracingOptions } from './middleware/server-options';
 export { requestSpan } from './middleware/request-span';
+export { koaTracing } from './middleware/koa-tracing';
+export type { KoaMiddleware, KoaContextLike } from './middleware/koa-tracing';
+export { fastifyTracing } from './middleware/fastify-tracing';
+export type { FastifyTracingPlugin, FastifyInstanceLike, FastifyRequestLike, FastifyReplyLike } from './middleware/fastify-tracing';
 export { tracedFetch } from './middleware/traced-fetch';
 export type { TracedFetchOptions, FetchFunction } from './middleware/traced-fetch';
 export { tracedRequest } from './middleware/traced-request';
 export type { TracedRequestOptions, RequestFunction } from './middleware/traced-request';
 export type { ClientOperationName } from './middleware/client-span';
+
+// Log correlation
+export { traceLogFields } from './logging/trace-log-fields';
+export type { TraceLogFields } from './logging/trace-log-fields';

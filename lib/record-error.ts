@@ -1,10 +1,34 @@
 import type * as opentracing from 'opentracing';
 import { describeError } from './util/describe';
+import { FaultLogger } from './util/fault-logger';
+
+/** Where faults go when recordError is given something that is not a working span. */
+let fallbackFaults: FaultLogger | undefined;
+
+/** Reads `error.message` / `error.stack` of an Error; a getter that throws loses only its own field. */
+function errorField(error: Error, field: 'message' | 'stack'): string | undefined {
+  try {
+    const value = error[field];
+    return typeof value === 'string' ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function isError(error: unknown): error is Error {
+  try {
+    return error instanceof Error;
+  } catch {
+    // A proxy whose getPrototypeOf trap throws, or a revoked one.
+    return false;
+  }
+}
 
 /**
  * Marks a span as failed the way OpenTracing's semantic conventions say: tags
  * `error: true` and logs `{ event: 'error', 'error.object', message, stack }`, exactly
  * as `startActiveSpan` does when its callback throws. Does nothing to a finished span.
+ * Never throws, whatever it is given (a fault is reported once as a warning).
  *
  *     try {
  *       await charge(card);
@@ -14,18 +38,22 @@ import { describeError } from './util/describe';
  *     }
  */
 export function recordError(span: opentracing.Span, error: unknown): void {
-  const finished = (span as { isFinished?: () => boolean }).isFinished;
-  if (typeof finished === 'function' && finished.call(span) === true) return;
-  let isError = false;
-  let message: string;
-  let stack: string | undefined;
   try {
-    isError = error instanceof Error;
-    message = isError ? (error as Error).message : describeError(error);
-    stack = isError ? (error as Error).stack : undefined;
-  } catch {
-    message = describeError(error);
+    const finished = (span as { isFinished?: () => boolean }).isFinished;
+    if (typeof finished === 'function' && finished.call(span) === true) return;
+    let message: string | undefined;
+    let stack: string | undefined;
+    if (isError(error)) {
+      message = errorField(error, 'message');
+      stack = errorField(error, 'stack');
+    }
+    if (message === undefined) message = describeError(error);
+    span.setTag('error', true);
+    span.log({ event: 'error', 'error.object': error, message, stack });
+  } catch (fault) {
+    (fallbackFaults ??= new FaultLogger(console)).warnOnce(
+      'recordError',
+      `recordError could not record on the span it was given (${describeError(fault)}); pass a span started by a tracer.`,
+    );
   }
-  span.setTag('error', true);
-  span.log({ event: 'error', 'error.object': error, message, stack });
 }

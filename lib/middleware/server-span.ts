@@ -8,6 +8,7 @@ import type { RoutedRequest } from './http-shapes';
 import { matchPathTemplate, pathOf } from './path-template';
 import { addPeerAddressTags, addPeerPortTag } from './peer-tags';
 import { rememberRequestSpan, requestSpan } from './request-span';
+import { requestRoute } from './request-route';
 import type { ServerSettings } from './server-options';
 
 /**
@@ -113,10 +114,13 @@ function addUserTags(faults: FaultLogger, settings: ServerSettings, req: Incomin
 }
 
 /**
- * `METHOD /mount/route` for a request Express routed (its route is only known once
- * routing happened, which is why this runs at the end), else null.
+ * `METHOD /mount/route` for a request a framework helper or Express routed (the route
+ * is only known once routing happened, which is why this runs at the end), else null.
  */
 function routeName(req: RoutedRequest, method: string): string | null {
+  // A framework helper (koaTracing, fastifyTracing) said which route matched.
+  const declared = requestRoute(req);
+  if (declared !== null) return `${method} ${declared}`;
   const route = req.route;
   if (route === null || typeof route !== 'object' || typeof route.path !== 'string') return null;
   const base = typeof req.baseUrl === 'string' ? req.baseUrl : '';
