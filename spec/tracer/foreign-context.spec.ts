@@ -1,5 +1,6 @@
 import * as opentracing from 'opentracing';
-import { InMemoryRecorder, SpanContext, Tracer } from '../../lib';
+import type { SpanContext} from '../../lib';
+import { InMemoryRecorder, Tracer } from '../../lib';
 import { resolveReferences, toSpanContext } from '../../lib/foreign-context';
 
 const quiet = { warn: () => undefined };
