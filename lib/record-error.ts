@@ -16,6 +16,17 @@ import { describeError } from './util/describe';
 export function recordError(span: opentracing.Span, error: unknown): void {
   const finished = (span as { isFinished?: () => boolean }).isFinished;
   if (typeof finished === 'function' && finished.call(span) === true) return;
+  span.setTag('error', true);
+  span.log(errorLogFields(error));
+}
+
+/**
+ * The fields of the log `recordError` writes: `{ event: 'error', 'error.object', message,
+ * stack }`, the message and stack read from an Error, else the value described in one line.
+ *
+ *     span.log(errorLogFields(new Error('boom'))); // { event: 'error', message: 'boom', ... }
+ */
+export function errorLogFields(error: unknown): Record<string, unknown> {
   let isError = false;
   let message: string;
   let stack: string | undefined;
@@ -26,6 +37,5 @@ export function recordError(span: opentracing.Span, error: unknown): void {
   } catch {
     message = describeError(error);
   }
-  span.setTag('error', true);
-  span.log({ event: 'error', 'error.object': error, message, stack });
+  return { event: 'error', 'error.object': error, message, stack };
 }
