@@ -26,7 +26,8 @@ declare module './span' {
 }
 
 /**
- * @internal What `sextant/opentelemetry` builds on (lib/opentelemetry/): not public API.
+ * What `sextant/opentelemetry` builds on (lib/opentelemetry/). Not public API: the package
+ * entry does not export it; it is in the declarations only because the subpath's are.
  * One object per tracer, made on first use.
  */
 export interface TracerInternals {
