@@ -63,7 +63,10 @@ export class SextantContextManager implements api.ContextManager {
       const value = context.getValue(SPAN_KEY);
       return ActiveScope.over(context, value === undefined ? null : this.bridge.accept(value), value);
     } catch (error) {
-      this.faults.warnOnce('otel-foreign-context', `an OpenTelemetry context could not be read (${describeError(error)}); used an empty one.`);
+      this.faults.warnOnce(
+        'otel-foreign-context',
+        `an OpenTelemetry context could not be read (${describeError(error)}); used an empty one.`,
+      );
       return EMPTY_SCOPE;
     }
   }

@@ -28,12 +28,18 @@ export function maybeRegisterOpenTelemetry(
     const version = openTelemetryApiVersion();
     if (version === null) {
       if (switchValue !== undefined && ON.has(switchValue)) {
-        faults.warnOnce('otel-api-missing', `${OPENTELEMETRY_SWITCH}=${switchValue} but @opentelemetry/api is not installed; OpenTelemetry bridge off.`);
+        faults.warnOnce(
+          'otel-api-missing',
+          `${OPENTELEMETRY_SWITCH}=${switchValue} but @opentelemetry/api is not installed; OpenTelemetry bridge off.`,
+        );
       }
       return null;
     }
     if (!isSupportedApiVersion(version)) {
-      faults.warnOnce('otel-api-version', `@opentelemetry/api ${version} is installed; sextant needs ${SUPPORTED_API_RANGE}. OpenTelemetry bridge off.`);
+      faults.warnOnce(
+        'otel-api-version',
+        `@opentelemetry/api ${version} is installed; sextant needs ${SUPPORTED_API_RANGE}. OpenTelemetry bridge off.`,
+      );
       return null;
     }
     // Loaded only now: without @opentelemetry/api installed, nothing below may be required.

@@ -58,7 +58,12 @@ export class SextantOtelTracer implements api.Tracer {
 
   startActiveSpan<F extends (span: api.Span) => unknown>(name: string, fn: F): ReturnType<F>;
   startActiveSpan<F extends (span: api.Span) => unknown>(name: string, options: api.SpanOptions, fn: F): ReturnType<F>;
-  startActiveSpan<F extends (span: api.Span) => unknown>(name: string, options: api.SpanOptions, context: api.Context, fn: F): ReturnType<F>;
+  startActiveSpan<F extends (span: api.Span) => unknown>(
+    name: string,
+    options: api.SpanOptions,
+    context: api.Context,
+    fn: F,
+  ): ReturnType<F>;
   startActiveSpan<F extends (span: api.Span) => unknown>(name: string, a?: unknown, b?: unknown, c?: unknown): ReturnType<F> | undefined {
     let options: api.SpanOptions | undefined;
     let context: api.Context | undefined;
@@ -74,14 +79,18 @@ export class SextantOtelTracer implements api.Tracer {
       fn = c;
     }
     if (typeof fn !== 'function') {
-      this.state.internals.faults.warnOnce('otel-start-active-span-fn', 'OpenTelemetry startActiveSpan() was given no function; nothing started.');
+      this.state.internals.faults.warnOnce(
+        'otel-start-active-span-fn',
+        'OpenTelemetry startActiveSpan() was given no function; nothing started.',
+      );
       return undefined;
     }
     if (!this.state.enabled) return (fn as (span: api.Span) => ReturnType<F>)(NON_RECORDING);
     const parent = this.frameOf(context);
     const span = this.start(name, options, parent);
     // The new frame's parent is the context it was started in: an OpenTracing `close()` of it goes back there.
-    const frame = span instanceof OtelSpan ? new ActiveScope(span.span, false, parent, parent.values, span) : parent.setValue(SPAN_KEY, span);
+    const frame =
+      span instanceof OtelSpan ? new ActiveScope(span.span, false, parent, parent.values, span) : parent.setValue(SPAN_KEY, span);
     return this.state.scopes._runIn(frame, fn as (span: api.Span) => ReturnType<F>, undefined, [span]);
   }
 

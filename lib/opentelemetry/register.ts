@@ -58,7 +58,10 @@ export function registerOpenTelemetry(tracer: Tracer, options?: OpenTelemetryOpt
   }
   const version = openTelemetryApiVersion();
   if (version !== null && !isSupportedApiVersion(version)) {
-    faults.warnOnce('otel-api-version', `registerOpenTelemetry(): @opentelemetry/api ${version} is installed; sextant needs ${SUPPORTED_API_RANGE}. Nothing registered.`);
+    faults.warnOnce(
+      'otel-api-version',
+      `registerOpenTelemetry(): @opentelemetry/api ${version} is installed; sextant needs ${SUPPORTED_API_RANGE}. Nothing registered.`,
+    );
     return NOTHING_REGISTERED;
   }
 
@@ -72,7 +75,13 @@ export function registerOpenTelemetry(tracer: Tracer, options?: OpenTelemetryOpt
   set.trace = api.trace.setGlobalTracerProvider(provider);
   if (set.trace) set.context = api.context.setGlobalContextManager(state.contextManager);
   if (set.context && options?.propagator !== false) set.propagation = api.propagation.setGlobalPropagator(propagator);
-  const failed = !set.trace ? 'TracerProvider' : !set.context ? 'ContextManager' : options?.propagator !== false && !set.propagation ? 'TextMapPropagator' : null;
+  const failed = !set.trace
+    ? 'TracerProvider'
+    : !set.context
+      ? 'ContextManager'
+      : options?.propagator !== false && !set.propagation
+        ? 'TextMapPropagator'
+        : null;
 
   const undo = (): void => {
     state.enabled = false;
@@ -132,5 +141,6 @@ function validate(tracer: unknown, options: unknown): asserts tracer is Tracer {
   if (options === undefined) return;
   if (options === null || typeof options !== 'object') throw optionError('OpenTelemetryOptions', 'an object', options);
   const propagator = (options as Record<string, unknown>).propagator;
-  if (propagator !== undefined && typeof propagator !== 'boolean') throw optionError('OpenTelemetryOptions.propagator', 'a boolean', propagator);
+  if (propagator !== undefined && typeof propagator !== 'boolean')
+    throw optionError('OpenTelemetryOptions.propagator', 'a boolean', propagator);
 }

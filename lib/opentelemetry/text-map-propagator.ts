@@ -48,7 +48,10 @@ export class SextantTextMapPropagator implements api.TextMapPropagator {
         this.internals.propagator.injectBaggage(baggage, carrier as object, set);
       }
     } catch (error) {
-      this.internals.faults.warnOnce('otel-inject', `OpenTelemetry propagation.inject() failed: ${describeError(error)}; nothing injected.`);
+      this.internals.faults.warnOnce(
+        'otel-inject',
+        `OpenTelemetry propagation.inject() failed: ${describeError(error)}; nothing injected.`,
+      );
     }
   }
 
@@ -68,7 +71,10 @@ export class SextantTextMapPropagator implements api.TextMapPropagator {
       if (baggage !== null && Object.keys(baggage).length > 0) result = result.setValue(BAGGAGE_KEY, toOtelBaggage(baggage));
       return result;
     } catch (error) {
-      this.internals.faults.warnOnce('otel-extract', `OpenTelemetry propagation.extract() failed: ${describeError(error)}; context unchanged.`);
+      this.internals.faults.warnOnce(
+        'otel-extract',
+        `OpenTelemetry propagation.extract() failed: ${describeError(error)}; context unchanged.`,
+      );
       return context;
     }
   }

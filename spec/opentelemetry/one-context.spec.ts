@@ -160,7 +160,12 @@ describe('spans nest across the two APIs', () => {
   });
 
   it('an unsampled remote parent makes non-recording OpenTelemetry spans and unsampled OpenTracing ones', () => {
-    const remote = { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', traceFlags: api.TraceFlags.NONE, isRemote: true };
+    const remote = {
+      traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+      spanId: '00f067aa0ba902b7',
+      traceFlags: api.TraceFlags.NONE,
+      isRemote: true,
+    };
     api.context.with(api.trace.setSpanContext(api.context.active(), remote), () => {
       const span = otel().startSpan('otel-unsampled');
       expect(span.isRecording()).toBe(false);

@@ -64,11 +64,15 @@ describe('starting a span', () => {
   it('links become follows_from references after the parent’s child_of; invalid ones are left out', async () => {
     await otel().startActiveSpan('parent', async (parent) => {
       otel()
-        .startSpan('linked', { links: [{ context: LINKED }, { context: api.INVALID_SPAN_CONTEXT }, { context: ALSO_LINKED, attributes: { a: 1 } }] })
+        .startSpan('linked', {
+          links: [{ context: LINKED }, { context: api.INVALID_SPAN_CONTEXT }, { context: ALSO_LINKED, attributes: { a: 1 } }],
+        })
         .end();
       parent.end();
     });
-    otel().startSpan('linked-root', { root: true, links: [{ context: LINKED }] }).end();
+    otel()
+      .startSpan('linked-root', { root: true, links: [{ context: LINKED }] })
+      .end();
     const parent = only('parent');
     expect(only('linked')).toMatchObject({
       parentSpanId: parent.spanId,
@@ -86,8 +90,12 @@ describe('starting a span', () => {
 
   it('takes the start time as HrTime, Date, epoch milliseconds or performance.now() milliseconds', () => {
     const epoch = T + 123.5;
-    otel().startSpan('hr', { startTime: [T / 1000, 123_500_000] }).end();
-    otel().startSpan('date', { startTime: new Date(T + 123) }).end();
+    otel()
+      .startSpan('hr', { startTime: [T / 1000, 123_500_000] })
+      .end();
+    otel()
+      .startSpan('date', { startTime: new Date(T + 123) })
+      .end();
     otel().startSpan('epoch', { startTime: epoch }).end();
     const before = performance.timeOrigin + performance.now();
     otel().startSpan('perf', { startTime: performance.now() }).end();

@@ -61,7 +61,9 @@ describe('propagation.inject and extract speak the tracer’s formats', () => {
     expect(headers.traceparent).toBeUndefined();
     const extracted = api.propagation.extract(api.ROOT_CONTEXT, { 'uber-trace-id': headers['uber-trace-id'] });
     expect(api.trace.getSpanContext(extracted)).toMatchObject({ traceId, spanId, isRemote: true, traceFlags: api.TraceFlags.SAMPLED });
-    expect(api.propagation.fields()).toEqual(expect.arrayContaining(['x-b3-traceid', 'x-b3-spanid', 'x-b3-sampled', 'x-b3-flags', 'uber-trace-id']));
+    expect(api.propagation.fields()).toEqual(
+      expect.arrayContaining(['x-b3-traceid', 'x-b3-spanid', 'x-b3-sampled', 'x-b3-flags', 'uber-trace-id']),
+    );
     span.end();
   });
 
