@@ -21,13 +21,42 @@ export class SextantContextManager implements api.ContextManager {
     private readonly bridge: SpanBridge,
     private readonly faults: FaultLogger,
     /** the context outside any OpenTelemetry one: given when the tracer's scope manager is not this store */
-    private readonly outside: (() => ActiveScope) | null,
+    private readonly outside: (() => api.Context) | null,
   ) {}
 
+  /**
+   * The active context: `ROOT_CONTEXT` when there is none, the very context given to `with`
+   * or `bind` (ours or another implementation's), or the frame an OpenTracing activation made.
+   */
   active(): api.Context {
     const current = this.scopes._current();
+    if (current === undefined || current === EMPTY_SCOPE) return this.outside === null ? api.ROOT_CONTEXT : this.outside();
+    if (current.values === null) return current;
+    return (current.foreignContext() as api.Context | undefined) ?? current;
+  }
+
+  /** The active context as a frame of the store, without wrapping anything anew. */
+  activeFrame(): ActiveScope {
+    const current = this.scopes._current();
     if (current !== undefined) return current;
-    return this.outside === null ? EMPTY_SCOPE : this.outside();
+    return this.outside === null ? EMPTY_SCOPE : this.frameOf(this.outside());
+  }
+
+  /**
+   * Makes `context` active for the rest of the current synchronous execution and the async
+   * work it starts, until the token is disposed (`@opentelemetry/api` 1.10's experimental
+   * `context.attach`). Prefer `with`.
+   */
+  attach(context: api.Context): { dispose(): void } {
+    const restore = this.scopes._enter(this.frameOf(context));
+    let disposed = false;
+    return {
+      dispose: () => {
+        if (disposed) return;
+        disposed = true;
+        restore();
+      },
+    };
   }
 
   with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(
@@ -59,6 +88,9 @@ export class SextantContextManager implements api.ContextManager {
   frameOf(context: api.Context): ActiveScope {
     if (context instanceof ActiveScope) return context;
     if (context === api.ROOT_CONTEXT || context === null || typeof context !== 'object') return EMPTY_SCOPE;
+    // The active context handed out by `active()`: its frame is the one in the store already.
+    const current = this.scopes._current();
+    if (current !== undefined && current.values !== null && current.foreignContext() === context) return current;
     try {
       const value = context.getValue(SPAN_KEY);
       return ActiveScope.over(context, value === undefined ? null : this.bridge.accept(value), value);

@@ -96,7 +96,7 @@ export class SextantOtelTracer implements api.Tracer {
 
   private frameOf(context: api.Context | undefined): ActiveScope {
     const manager = this.state.contextManager;
-    return manager.frameOf(context === undefined ? manager.active() : context);
+    return context === undefined ? manager.activeFrame() : manager.frameOf(context);
   }
 
   private start(name: unknown, options: api.SpanOptions | undefined, frame: ActiveScope): api.Span {

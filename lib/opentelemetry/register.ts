@@ -1,5 +1,5 @@
 import * as api from '@opentelemetry/api';
-import { EMPTY_SCOPE, ActiveScope, setContextBridge } from '../scope/active-scope';
+import { ActiveScope, setContextBridge } from '../scope/active-scope';
 import { AsyncLocalScopeManager } from '../scope/async-local-scope-manager';
 import type { Tracer, TracerInternals } from '../tracer';
 import { optionError } from '../util/option-error';
@@ -116,7 +116,7 @@ export function registerOpenTelemetry(tracer: Tracer, options?: OpenTelemetryOpt
 function bridgeState(tracer: Tracer, internals: TracerInternals): BridgeState & { bridge: SpanBridge } {
   const bridge = new SpanBridge(internals);
   let scopes = internals.scopes;
-  let outside: (() => ActiveScope) | null = null;
+  let outside: (() => api.Context) | null = null;
   if (scopes === null) {
     internals.faults.warnOnce(
       'otel-custom-scope-manager',
@@ -125,9 +125,9 @@ function bridgeState(tracer: Tracer, internals: TracerInternals): BridgeState & 
         'but OpenTracing does not see the spans OpenTelemetry makes active.',
     );
     scopes = new AsyncLocalScopeManager();
-    outside = () => {
+    outside = (): api.Context => {
       const span = tracer.activeSpan();
-      return span === null ? EMPTY_SCOPE : new ActiveScope(span, false, undefined, null);
+      return span === null ? api.ROOT_CONTEXT : new ActiveScope(span, false, undefined, null);
     };
   }
   const contextManager = new SextantContextManager(scopes, bridge, internals.faults, outside);

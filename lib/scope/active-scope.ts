@@ -10,6 +10,8 @@ type ContextValues = ReadonlyMap<symbol, unknown>;
 
 /** Under this key, `values` holds a context of another implementation to read unknown keys from. */
 const FALLBACK = Symbol('sextant.fallbackContext');
+/** Under this key, `values` holds the frame `over` made for that context: frames derived from it share the map, not the identity. */
+const WRAPPER = Symbol('sextant.wrapperFrame');
 
 /**
  * How another context API (OpenTelemetry's) names and represents the span of a context.
@@ -69,7 +71,20 @@ export class ActiveScope implements Scope {
 
   /** A frame over a context of another implementation: its span taken once, its other keys read through. */
   static over(context: { getValue(key: symbol): unknown }, span: Span | null, bridgedSpan: unknown): ActiveScope {
-    return new ActiveScope(span, false, undefined, new Map([[FALLBACK, context]]), bridgedSpan);
+    const values = new Map<symbol, unknown>([[FALLBACK, context]]);
+    const frame = new ActiveScope(span, false, undefined, values, bridgedSpan);
+    values.set(WRAPPER, frame);
+    return frame;
+  }
+
+  /**
+   * The context of another implementation this frame was made over (`over`), when the frame
+   * is that context unchanged: what the API should hand back as the active context. Frames
+   * derived from it (other values, another span, OpenTracing activations) are their own.
+   */
+  foreignContext(): unknown {
+    const values = this.values;
+    return values !== null && values.get(WRAPPER) === this ? values.get(FALLBACK) : undefined;
   }
 
   span(): Span {
@@ -109,6 +124,7 @@ export class ActiveScope implements Scope {
       return new ActiveScope(value === undefined ? null : current.accept(value), false, undefined, this.values, value);
     }
     const values = new Map(this.values ?? undefined);
+    values.delete(WRAPPER);
     values.set(key, value);
     return new ActiveScope(this.activeSpan, false, undefined, values, this.bridgedSpan);
   }
@@ -119,6 +135,7 @@ export class ActiveScope implements Scope {
     if (current !== null && key === current.spanKey) return new ActiveScope(null, false, undefined, this.values, undefined);
     if (this.values === null) return this;
     const values = new Map(this.values);
+    values.delete(WRAPPER);
     // Over a foreign context, absent would read through to it: shadow the key instead.
     if (values.has(FALLBACK)) values.set(key, undefined);
     else values.delete(key);

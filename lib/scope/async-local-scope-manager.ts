@@ -74,6 +74,18 @@ export class AsyncLocalScopeManager implements ScopeManager {
     return this.storage.run(frame, Reflect.apply as (f: unknown, t: unknown, a: unknown[]) => T, fn, thisArg, args);
   }
 
+  /**
+   * @internal Makes `frame` the store of the current execution and what it starts
+   * (`AsyncLocalStorage.enterWith`): OpenTelemetry's `context.attach`. Returns what puts
+   * the previous store back.
+   */
+  _enter(frame: ActiveScope): () => void {
+    const storage = this.storage;
+    const previous = storage.getStore();
+    storage.enterWith(frame);
+    return () => storage.enterWith(previous);
+  }
+
   /** @internal Binds a function or an emitter's listeners to `frame`: OpenTelemetry's `context.bind`. */
   _bindTo<T>(target: T, frame: ActiveScope): T {
     if (target instanceof EventEmitter) return bindEmitter(target, (listener) => this.bindTo(listener, frame, false)) as T;
