@@ -283,7 +283,15 @@ export class Tracer extends opentracing.Tracer {
       startSpan: (spanOwner, operationName, parent, references, tags, startTime) =>
         this._createSpan(operationName, parent, references, tags, startTime, spanOwner),
       standIn: (context) =>
-        new Span(silent, { context, operationName: 'remote parent', startTime: 0, parent: null, references: null, tags: undefined, ownsTags: false }),
+        new Span(silent, {
+          context,
+          operationName: 'remote parent',
+          startTime: 0,
+          parent: null,
+          references: null,
+          tags: undefined,
+          ownsTags: false,
+        }),
     };
     return this._internalsView;
   }

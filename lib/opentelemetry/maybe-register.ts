@@ -1,7 +1,7 @@
 import type { Tracer } from '../tracer';
 import { describeError } from '../util/describe';
 import { isSupportedApiVersion, openTelemetryApiVersion, SUPPORTED_API_RANGE } from './api-version';
-import type { OpenTelemetryRegistration } from './register';
+import type { OpenTelemetryRegistration, registerOpenTelemetry as RegisterOpenTelemetry } from './register';
 
 /** The environment variable that turns the OpenTelemetry bridge of `sextant/register` off: `false`, `0`, `off` or `no`. */
 export const OPENTELEMETRY_SWITCH = 'SEXTANT_OPENTELEMETRY';
@@ -44,7 +44,7 @@ export function maybeRegisterOpenTelemetry(
     }
     // Loaded only now: without @opentelemetry/api installed, nothing below may be required.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { registerOpenTelemetry } = require('./register') as typeof import('./register');
+    const { registerOpenTelemetry } = require('./register') as { registerOpenTelemetry: typeof RegisterOpenTelemetry };
     return registerOpenTelemetry(tracer);
   } catch (error) {
     faults.warnOnce('otel-register-failed', `the OpenTelemetry bridge could not be registered: ${describeError(error)}.`);

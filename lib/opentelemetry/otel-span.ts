@@ -36,7 +36,12 @@ export class OtelSpan implements api.Span {
   }
 
   setAttribute(key: string, value: api.SpanAttributeValue): this {
-    if (value !== undefined && value !== null && this.sampled()) this.span.setTag(key, value);
+    if (value === undefined || value === null || !this.sampled()) return this;
+    try {
+      this.span.setTag(key, value);
+    } catch (error) {
+      this.fault('setAttribute', error);
+    }
     return this;
   }
 
@@ -103,12 +108,21 @@ export class OtelSpan implements api.Span {
   }
 
   updateName(name: string): this {
-    if (this.sampled()) this.span.setOperationName(name);
+    if (!this.sampled()) return this;
+    try {
+      this.span.setOperationName(name);
+    } catch (error) {
+      this.fault('updateName', error);
+    }
     return this;
   }
 
   end(endTime?: api.TimeInput): void {
-    this.span.finish(timeInputToMillis(endTime));
+    try {
+      this.span.finish(timeInputToMillis(endTime));
+    } catch (error) {
+      this.fault('end', error);
+    }
   }
 
   isRecording(): boolean {

@@ -11,6 +11,16 @@ import { performance } from 'node:perf_hooks';
  *     timeInputToMillis(performance.now());        // now, as epoch ms
  */
 export function timeInputToMillis(time: unknown): number | undefined {
+  if (time === undefined) return undefined;
+  try {
+    return millisOf(time);
+  } catch {
+    // A Proxy whose traps throw is no time.
+    return undefined;
+  }
+}
+
+function millisOf(time: unknown): number | undefined {
   if (typeof time === 'number') {
     if (!Number.isFinite(time) || time < 0) return undefined;
     return time < performance.timeOrigin ? performance.timeOrigin + time : time;
@@ -31,5 +41,9 @@ export function timeInputToMillis(time: unknown): number | undefined {
 
 /** Whether an `addEvent` argument is a time rather than attributes. */
 export function isTimeInput(value: unknown): boolean {
-  return typeof value === 'number' || Array.isArray(value) || value instanceof Date;
+  try {
+    return typeof value === 'number' || Array.isArray(value) || value instanceof Date;
+  } catch {
+    return false;
+  }
 }

@@ -293,8 +293,17 @@ describe('hostile arguments never throw', () => {
     span.setStatus(hostile as api.SpanStatus);
     span.recordException(hostile as api.Exception);
     span.setAttributes(null as unknown as api.Attributes);
+    span.setAttribute(
+      {
+        toString: () => {
+          throw new Error('key');
+        },
+      } as unknown as string,
+      1,
+    );
+    span.addEvent('timed', hostile as api.TimeInput);
     span.updateName(42 as unknown as string);
-    span.end();
+    span.end(hostile as api.TimeInput);
     expect(only('42')).toBeDefined();
     expect(warnings.length).toBeGreaterThanOrEqual(3);
   });

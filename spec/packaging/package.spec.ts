@@ -141,7 +141,7 @@ describe('the packed package', () => {
   );
 
   // In order: first without @opentelemetry/api installed beside the package, then with it.
-  it('never loads @opentelemetry/api for require(\'sextant\'); without it, the register path registers nothing', () => {
+  it("never loads @opentelemetry/api for require('sextant'); without it, the register path registers nothing", () => {
     const maybeRegister = join(dir, 'node_modules', 'sextant', 'dist', 'opentelemetry', 'maybe-register.js');
     const out = execFileSync(
       process.execPath,
@@ -160,7 +160,9 @@ describe('the packed package', () => {
       ],
       { cwd: dir, encoding: 'utf8' },
     );
-    expect(out.trim()).toBe('null null 0 sextant: SEXTANT_OPENTELEMETRY=true but @opentelemetry/api is not installed; OpenTelemetry bridge off.');
+    expect(out.trim()).toBe(
+      'null null 0 sextant: SEXTANT_OPENTELEMETRY=true but @opentelemetry/api is not installed; OpenTelemetry bridge off.',
+    );
   });
 
   it('serves sextant/opentelemetry to require() and import, with types, once @opentelemetry/api is installed', () => {
@@ -225,6 +227,7 @@ describe('the packed package', () => {
         files: ['use-otel.ts'],
       }),
     );
-    for (const [, tsc] of compilers) execFileSync(process.execPath, [tsc, '-p', join(dir, 'tsconfig.otel.json')], { cwd: dir, encoding: 'utf8' });
+    for (const [, tsc] of compilers)
+      execFileSync(process.execPath, [tsc, '-p', join(dir, 'tsconfig.otel.json')], { cwd: dir, encoding: 'utf8' });
   }, 90_000);
 });
