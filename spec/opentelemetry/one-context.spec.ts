@@ -299,6 +299,16 @@ describe('context values travel like the span', () => {
     expect(seen).toHaveLength(2);
   });
 
+  it('scopeManager().bind(fn, span) runs fn with that span and the context values of the moment of binding', async () => {
+    const span = tracer.startSpan('bound-span');
+    const bound = api.context.with(api.context.active().setValue(KEY, 'at-bind'), () =>
+      tracer.scopeManager().bind(() => [api.context.active().getValue(KEY), api.trace.getActiveSpan()?.spanContext().spanId], span),
+    );
+    await tick();
+    expect(bound()).toEqual(['at-bind', span.context().spanId]);
+    span.finish();
+  });
+
   it('context.with passes this and every argument, and returns what the function returns', () => {
     const self = { name: 'self' };
     const result = api.context.with(
