@@ -27,7 +27,7 @@ import type { MemoryResult } from './workloads/w5-memory';
 
 const WORKER = path.join(__dirname, 'worker.ts');
 const MICRO_ORDER: MicroWorkloadId[] = ['W1', 'W2', 'W3', 'W4'];
-const MICRO_PEERS: PeerName[] = ['noop', 'otel', 'otel-shim', 'jaeger', 'sextant'];
+const MICRO_PEERS: PeerName[] = ['noop', 'otel', 'otel-shim', 'jaeger', 'sextant', 'sextant-otel'];
 const ASYNC_PEERS: PeerName[] = ['noop', 'als', 'otel', 'otel-shim', 'sextant'];
 const MEMORY_PEERS: PeerName[] = ['noop', 'otel', 'otel-shim', 'jaeger', 'sextant'];
 /**
@@ -47,6 +47,7 @@ const NESTED_VIA: Partial<Record<PeerName, string>> = {
   'otel-shim': 'OTel context.with',
   jaeger: 'explicit childOf',
   sextant: 'startActiveSpan',
+  'sextant-otel': 'startActiveSpan (OTel API)',
 };
 
 const T0 = Date.now();

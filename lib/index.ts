@@ -19,7 +19,7 @@ export { AsyncLocalScopeManager } from './scope/async-local-scope-manager';
 export { PROPAGATION_LIMITS } from './propagation/limits';
 
 // Recording
-export type { FinishedSpan, SpanLog, SpanReference, SpanProcess, DroppedCounts } from './recording/finished-span';
+export type { FinishedSpan, SpanLog, SpanReference, SpanProcess, DroppedCounts, InstrumentationScope } from './recording/finished-span';
 export type { Recorder, TracerProcess } from './recording/recorder';
 export { InMemoryRecorder } from './recording/in-memory-recorder';
 export { ConsoleRecorder, CONSOLE_RECORDER_DEFAULTS } from './recording/console-recorder';

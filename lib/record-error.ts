@@ -41,19 +41,30 @@ export function recordError(span: opentracing.Span, error: unknown): void {
   try {
     const finished = (span as { isFinished?: () => boolean }).isFinished;
     if (typeof finished === 'function' && finished.call(span) === true) return;
-    let message: string | undefined;
-    let stack: string | undefined;
-    if (isError(error)) {
-      message = errorField(error, 'message');
-      stack = errorField(error, 'stack');
-    }
-    if (message === undefined) message = describeError(error);
     span.setTag('error', true);
-    span.log({ event: 'error', 'error.object': error, message, stack });
+    span.log(errorLogFields(error));
   } catch (fault) {
     (fallbackFaults ??= new FaultLogger(console)).warnOnce(
       'recordError',
       `recordError could not record on the span it was given (${describeError(fault)}); pass a span started by a tracer.`,
     );
   }
+}
+
+/**
+ * The fields of the log `recordError` writes: `{ event: 'error', 'error.object', message,
+ * stack }`, the message and stack read from an Error (a getter that throws loses only its
+ * own field), else the value described in one line. Never throws.
+ *
+ *     span.log(errorLogFields(new Error('boom'))); // { event: 'error', message: 'boom', ... }
+ */
+export function errorLogFields(error: unknown): Record<string, unknown> {
+  let message: string | undefined;
+  let stack: string | undefined;
+  if (isError(error)) {
+    message = errorField(error, 'message');
+    stack = errorField(error, 'stack');
+  }
+  if (message === undefined) message = describeError(error);
+  return { event: 'error', 'error.object': error, message, stack };
 }

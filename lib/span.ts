@@ -1,6 +1,6 @@
 import * as opentracing from 'opentracing';
 import { finishedSpan } from './recording/finished-span';
-import type { FinishedSpan, SpanLog, SpanProcess, SpanReference } from './recording/finished-span';
+import type { FinishedSpan, InstrumentationScope, SpanLog, SpanProcess, SpanReference } from './recording/finished-span';
 import type { SpanContext } from './span-context';
 import { nowMillis } from './util/clock';
 import type { FaultLogger } from './util/fault-logger';
@@ -25,6 +25,8 @@ export interface SpanOwner {
   /** the tracer's service and process tags, shared by every span it records */
   readonly process: SpanProcess;
   readonly faults: FaultLogger;
+  /** the OpenTelemetry instrumentation scope of spans started through `sextant/opentelemetry`; absent otherwise */
+  readonly scope?: InstrumentationScope;
   /** whether finished, sampled spans are recorded (false with no recorder or after close) */
   isRecording(): boolean;
   /** takes a finished, sampled span; never throws */
@@ -80,7 +82,7 @@ export class Span extends opentracing.Span {
   private _operationName: string;
   private readonly _startTime: number;
   private readonly _parent: SpanContext | null;
-  private readonly _references: SpanReference[] | null;
+  private _references: SpanReference[] | null;
   /** tags set so far; `_ownsTags` is false while this is shared (the caller's `tags` option) */
   private _tags: Record<string, unknown>;
   private _ownsTags: boolean;
@@ -239,8 +241,23 @@ export class Span extends opentracing.Span {
         baggage: context.baggage,
         process: owner.process,
         dropped: undefined,
+        scope: owner.scope,
       }),
     );
+  }
+
+  /**
+   * @internal A reference added after the start: OpenTelemetry's `addLink`, recorded as a
+   * `follows_from` reference beside the parent's `child_of`.
+   */
+  _addReference(reference: SpanReference): this {
+    if (this._finished) return this._misuse('addLink');
+    const parent = this._parent;
+    const current: SpanReference[] =
+      this._references ?? (parent === null ? [] : [{ type: 'child_of', traceId: parent.traceId, spanId: parent.spanId }]);
+    // Copied, not pushed: the list given at the start may be shared.
+    this._references = [...current, reference];
+    return this;
   }
 
   private _applySamplingPriority(value: unknown): void {

@@ -4,7 +4,7 @@ import { validateTracerOptions } from './options';
 import type { ActiveSpanOptions, StartSpanOptions, TracerOptions } from './options';
 import { DEFAULT_PROPAGATION } from './propagation/propagation-name';
 import { Propagator } from './propagation/propagator';
-import type { FinishedSpan, SpanProcess, SpanReference } from './recording/finished-span';
+import type { FinishedSpan, InstrumentationScope, SpanProcess, SpanReference } from './recording/finished-span';
 import type { Recorder } from './recording/recorder';
 import { ConstSampler } from './sampling/const-sampler';
 import { ParentBasedSampler } from './sampling/parent-based-sampler';
@@ -23,6 +23,31 @@ declare module './span' {
   // Gives `span.tracer()` sextant's Tracer type without span.ts importing this file.
   // eslint-disable-next-line @typescript-eslint/no-empty-object-type
   interface SpanTracer extends Tracer {}
+}
+
+/**
+ * What `sextant/opentelemetry` builds on (lib/opentelemetry/). Not public API: the package
+ * entry does not export it; it is in the declarations only because the subpath's are.
+ * One object per tracer, made on first use.
+ */
+export interface TracerInternals {
+  /** the tracer's scope manager when it is the default, async-local one; else null */
+  readonly scopes: AsyncLocalScopeManager | null;
+  readonly propagator: Propagator;
+  readonly faults: FaultLogger;
+  /** an owner like the tracer's own, whose records carry `scope` */
+  ownerFor(scope: InstrumentationScope): SpanOwner;
+  /** starts a span whose parent and references are already resolved: no active-span lookup */
+  startSpan(
+    owner: SpanOwner,
+    operationName: string,
+    parent: SpanContext | null,
+    references: SpanReference[] | null,
+    tags: Record<string, unknown> | undefined,
+    startTime: number,
+  ): Span;
+  /** a span that stands for `context` (a remote or foreign parent) and records nothing */
+  standIn(context: SpanContext): Span;
 }
 
 const DEBUG_SAMPLED: SamplingDecision = Object.freeze({ sampled: true });
@@ -50,6 +75,7 @@ export class Tracer extends opentracing.Tracer {
   /** what every span of this tracer reports to; one object shared by all of them */
   private readonly _spanOwner: SpanOwner;
   private _closed = false;
+  private _internalsView: TracerInternals | null = null;
 
   constructor(options: TracerOptions) {
     super();
@@ -115,7 +141,7 @@ export class Tracer extends opentracing.Tracer {
       const active = this._scopes.active();
       if (active !== null) parent = active.span().context();
     }
-    return this._createSpan(operationName, parent, references, tags, startTime ?? nowMillis());
+    return this._createSpan(operationName, parent, references, tags, startTime ?? nowMillis(), this._spanOwner);
   }
 
   /**
@@ -244,6 +270,32 @@ export class Tracer extends opentracing.Tracer {
     return null;
   }
 
+  /** @internal The hook `sextant/opentelemetry` starts spans through; see `TracerInternals`. */
+  _internals(): TracerInternals {
+    if (this._internalsView !== null) return this._internalsView;
+    const owner = this._spanOwner;
+    const silent: SpanOwner = { ...owner, isRecording: () => false, record: () => undefined };
+    this._internalsView = {
+      scopes: this._asyncLocalScopes,
+      propagator: this._propagator,
+      faults: this._faults,
+      ownerFor: (scope) => ({ ...owner, scope }),
+      startSpan: (spanOwner, operationName, parent, references, tags, startTime) =>
+        this._createSpan(operationName, parent, references, tags, startTime, spanOwner),
+      standIn: (context) =>
+        new Span(silent, {
+          context,
+          operationName: 'remote parent',
+          startTime: 0,
+          parent: null,
+          references: null,
+          tags: undefined,
+          ownsTags: false,
+        }),
+    };
+    return this._internalsView;
+  }
+
   private _makeSpanOwner(process: SpanProcess): SpanOwner {
     const faults = this._faults;
     const recorder = this._recorder;
@@ -252,6 +304,8 @@ export class Tracer extends opentracing.Tracer {
       serviceName: this._serviceName,
       process,
       faults,
+      // Present though undefined, so scoped owners (`ownerFor`) share this object's shape.
+      scope: undefined,
       isRecording: () => recorder !== null && !this._closed,
       record: (span: FinishedSpan) => {
         try {
@@ -269,6 +323,7 @@ export class Tracer extends opentracing.Tracer {
     references: SpanReference[] | null,
     tags: Record<string, unknown> | undefined,
     startTime: number,
+    owner: SpanOwner,
   ): Span {
     let context: SpanContext;
     let samplerTags: Readonly<Record<string, unknown>> | undefined;
@@ -286,7 +341,7 @@ export class Tracer extends opentracing.Tracer {
     }
     // Sampler tags go first so the caller's tags win; merging here costs one copy, not a copy per tag.
     const ownTags = samplerTags === undefined ? undefined : tags === undefined ? { ...samplerTags } : { ...samplerTags, ...tags };
-    return new Span(this._spanOwner, {
+    return new Span(owner, {
       context,
       operationName,
       startTime,

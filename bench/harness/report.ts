@@ -48,6 +48,7 @@ const LABEL: Record<PeerName, string> = {
   jaeger: 'jaeger (jaeger-client)',
   sextant: '**sextant**',
   als: 'bare AsyncLocalStorage',
+  'sextant-otel': '**sextant via @opentelemetry/api**',
 };
 
 function row(results: Results, workload: MicroWorkloadId, peer: PeerName, variant: string): MicroRow | undefined {
@@ -264,6 +265,12 @@ export function targets(results: Results): TargetCheck[] {
   if (row(results, 'W1', 'sextant', 'root')) add('W1 ≥ 3× otel spans/s', w1, times(w1), w1 >= 3);
   const w2 = ratio('W2', 'chain');
   if (row(results, 'W2', 'sextant', 'chain')) add('W2 ≥ 2× otel chains/s', w2, times(w2), w2 >= 2);
+  const viaApi = (workload: MicroWorkloadId, variant: string) =>
+    rate(row(results, workload, 'sextant-otel', variant)) / rate(row(results, workload, 'otel', variant));
+  const w1Api = viaApi('W1', 'root');
+  if (row(results, 'W1', 'sextant-otel', 'root')) add('W1 through @opentelemetry/api ≥ 3× otel spans/s', w1Api, times(w1Api), w1Api >= 3);
+  const w2Api = viaApi('W2', 'chain');
+  if (row(results, 'W2', 'sextant-otel', 'chain')) add('W2 through @opentelemetry/api ≥ 3× otel chains/s', w2Api, times(w2Api), w2Api >= 3);
   const w3 = ratio('W3', 'default');
   if (row(results, 'W3', 'sextant', 'default')) add('W3 ≥ 3× otel round trips/s (W3C headers)', w3, times(w3), w3 >= 3);
   const async = asyncOverheads(results);
@@ -296,7 +303,7 @@ export function targets(results: Results): TargetCheck[] {
 /** The whole report, as markdown ready for README. */
 export function renderReport(results: Results): string {
   const has = (workload: MicroWorkloadId) => results.micro.some((r) => r.workload === workload);
-  const tracers: PeerName[] = ['noop', 'otel', 'otel-shim', 'jaeger', 'sextant'];
+  const tracers: PeerName[] = ['noop', 'otel', 'otel-shim', 'jaeger', 'sextant', 'sextant-otel'];
   const parts = [
     `### Results: ${results.date}, Node ${results.node}, ${results.machine} (${results.profile} run, ${results.seconds.toFixed(0)} s)`,
     '',
@@ -316,6 +323,10 @@ export function renderReport(results: Results): string {
   if (has('W2')) {
     parts.push('', '#### W2: async chain of three nested active spans', '', throughputTable(results, 'W2', 'chain', 'chain', tracers));
     parts.push('', 'noop and jaeger-client have no active-span mechanism: their chains pass parents explicitly (`childOf`).');
+    parts.push(
+      '',
+      '`sextant via @opentelemetry/api` makes the same calls as `otel (own API)`, on sextant registered with `registerOpenTelemetry`.',
+    );
   }
   if (has('W3')) {
     parts.push(

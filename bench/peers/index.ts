@@ -4,9 +4,10 @@ import { createNoopPeer } from './noop';
 import { createOtelPeer } from './otel';
 import { createOtelShimPeer } from './otel-shim';
 import { createSextantPeer } from './sextant';
+import { createSextantOtelPeer } from './sextant-otel';
 import type { PeerHandle, PeerName, PeerOptions } from './peer';
 
-export const PEER_NAMES: readonly PeerName[] = ['noop', 'otel', 'otel-shim', 'jaeger', 'sextant', 'als'];
+export const PEER_NAMES: readonly PeerName[] = ['noop', 'otel', 'otel-shim', 'jaeger', 'sextant', 'als', 'sextant-otel'];
 
 /** Builds one peer. Each bench process builds exactly one, so no tracer slows another. */
 export function createPeer(name: PeerName, options: PeerOptions = {}): PeerHandle {
@@ -23,6 +24,8 @@ export function createPeer(name: PeerName, options: PeerOptions = {}): PeerHandl
       return createSextantPeer(options);
     case 'als':
       return createAlsPeer();
+    case 'sextant-otel':
+      return createSextantOtelPeer(options);
   }
 }
 

@@ -4,7 +4,7 @@
  * so every tracer runs exactly the same shape of work.
  */
 
-export type PeerName = 'noop' | 'otel' | 'otel-shim' | 'jaeger' | 'sextant' | 'als';
+export type PeerName = 'noop' | 'otel' | 'otel-shim' | 'jaeger' | 'sextant' | 'als' | 'sextant-otel';
 
 /** A span as it reached a discarding exporter, in one shape for every tracer. */
 export interface CapturedSpan {

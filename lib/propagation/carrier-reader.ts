@@ -6,7 +6,7 @@ const hasOwn = Object.prototype.hasOwnProperty;
 const NO_NAMES: readonly string[] = Object.freeze([]);
 
 /** A header value as one string: `string[]` joined with `,` (bounded); anything else is absent. */
-function headerValue(raw: unknown): string | undefined {
+export function headerValue(raw: unknown): string | undefined {
   if (typeof raw === 'string') return raw;
   if (!Array.isArray(raw)) return undefined;
   let joined: string | undefined;

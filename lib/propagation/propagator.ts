@@ -1,5 +1,5 @@
 import type { PropagationName } from './propagation-name';
-import type { SpanContext } from '../span-context';
+import { SpanContext } from '../span-context';
 import { isValidSpanId, isValidTraceId } from '../util/ids';
 import type { Baggage } from '../span-context';
 import { B3MultiCodec, B3SingleCodec } from './b3-codecs';
@@ -7,7 +7,7 @@ import { decodeBinaryContext, encodeBinaryContext } from './binary-codec';
 import { readerFor } from './carrier-reader';
 import { setterFor } from './carrier-writer';
 import { JaegerCodec } from './jaeger-codec';
-import type { TextMapCodec } from './text-map-codec';
+import type { CarrierReader, HeaderSetter, TextMapCodec } from './text-map-codec';
 import { W3CBaggageCodec } from './w3c-baggage-codec';
 import { W3CTraceContextCodec } from './w3c-trace-context-codec';
 
@@ -18,6 +18,9 @@ const CODECS: Record<PropagationName, () => TextMapCodec> = {
   b3multi: () => new B3MultiCodec(),
   b3: () => new B3SingleCodec(),
 };
+
+const NO_TRACE_ID = '0'.repeat(32);
+const NO_SPAN_ID = '0'.repeat(16);
 
 /** Baggage from several formats in one object; the format listed first wins a shared key. */
 function mergeBaggage(first: Baggage, later: Baggage): Baggage {
@@ -50,14 +53,14 @@ export class Propagator {
   }
 
   /**
-   * Writes `context` into a header carrier in every configured format. Throws on misuse
+   * Writes `context` into a header carrier in every configured format (through `set` when
+   * given: OpenTelemetry's `TextMapSetter`). Throws on misuse
    * (a carrier that is not an object, invalid ids); the tracer catches and reports it.
    *
    *     const headers = {};
    *     propagator.injectTextMap(span.context(), headers); // { traceparent: '00-…-01', … }
    */
-  injectTextMap(context: SpanContext, carrier: unknown): void {
-    const set = setterFor(carrier);
+  injectTextMap(context: SpanContext, carrier: unknown, set: HeaderSetter | null = setterFor(carrier)): void {
     if (set === null) throw new TypeError(`carrier must be an object, got ${carrier === null ? 'null' : typeof carrier}`);
     checkIds(context);
     const codecs = this.codecs;
@@ -66,12 +69,13 @@ export class Propagator {
 
   /**
    * The context in a header carrier, or null. Never throws, whatever the carrier holds.
+   * `reader` reads the carrier instead of the default one (OpenTelemetry's `TextMapGetter`).
    *
    *     const parent = propagator.extractTextMap(req.headers); // SpanContext with remote = true
    */
-  extractTextMap(carrier: unknown): SpanContext | null {
+  extractTextMap(carrier: unknown, reader: CarrierReader | null = null): SpanContext | null {
     try {
-      const reader = readerFor(carrier);
+      reader ??= readerFor(carrier);
       if (reader === null) return null;
       let context: SpanContext | null = null;
       let decision: SpanContext | null = null;
@@ -98,6 +102,42 @@ export class Propagator {
     } catch {
       return null;
     }
+  }
+
+  /**
+   * The baggage in a header carrier when it carries no context (W3C `baggage` alone), or
+   * null. Never throws.
+   *
+   *     propagator.extractBaggage(readerFor(headers)); // { tenant: 'acme' }
+   */
+  extractBaggage(reader: CarrierReader): Baggage | null {
+    try {
+      let baggage: Baggage | null = null;
+      for (const codec of this.codecs) {
+        if (codec.extractBaggage === undefined) continue;
+        const found = codec.extractBaggage(reader);
+        if (found !== null) baggage = baggage === null ? found : mergeBaggage(baggage, found);
+      }
+      return baggage;
+    } catch {
+      return null;
+    }
+  }
+
+  /**
+   * Writes baggage that travels without a span context: through the formats that carry
+   * baggage alone (W3C `baggage`); the others need ids. Throws on misuse.
+   *
+   *     propagator.injectBaggage({ tenant: 'acme' }, headers, setterFor(headers));
+   */
+  injectBaggage(baggage: Baggage, carrier: object, set: HeaderSetter): void {
+    const context = new SpanContext({ traceId: NO_TRACE_ID, spanId: NO_SPAN_ID, sampled: false, baggage });
+    for (const codec of this.codecs) if (codec.name === 'baggage') codec.inject(context, carrier, set);
+  }
+
+  /** The configured formats, in order, without repeats. */
+  formatNames(): PropagationName[] {
+    return this.codecs.map((codec) => codec.name);
   }
 
   /**

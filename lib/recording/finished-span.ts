@@ -19,6 +19,15 @@ export interface SpanProcess {
   tags: Readonly<Record<string, unknown>>;
 }
 
+/**
+ * The OpenTelemetry instrumentation that started a span through `@opentelemetry/api`
+ * (`trace.getTracer(name, version)`): the OTLP `scope` its span is exported under.
+ */
+export interface InstrumentationScope {
+  name: string;
+  version?: string;
+}
+
 /** How many items per-span limits dropped (`TracerOptions.limits`). */
 export interface DroppedCounts {
   tags: number;
@@ -54,6 +63,11 @@ export interface FinishedSpan {
   process: SpanProcess;
   /** present only when a limit dropped something */
   dropped?: DroppedCounts;
+  /**
+   * present only on spans started through `@opentelemetry/api` (`sextant/opentelemetry`):
+   * the tracer's name and version; one shared, frozen object per OpenTelemetry tracer
+   */
+  scope?: InstrumentationScope;
 }
 
 /** Everything a finished span is made from, by name. */
@@ -76,6 +90,8 @@ export interface FinishedSpanParts {
   process: SpanProcess;
   /** undefined when no limit dropped anything */
   dropped: DroppedCounts | undefined;
+  /** the OpenTelemetry instrumentation scope; undefined for spans started through OpenTracing */
+  scope?: InstrumentationScope;
 }
 
 const NO_REFERENCES: SpanReference[] = Object.freeze([]) as unknown as SpanReference[];
@@ -108,5 +124,6 @@ export function finishedSpan(parts: FinishedSpanParts): FinishedSpan {
   };
   if (parentSpanId !== undefined) record.parentSpanId = parentSpanId;
   if (parts.dropped !== undefined) record.dropped = parts.dropped;
+  if (parts.scope !== undefined) record.scope = parts.scope;
   return record;
 }

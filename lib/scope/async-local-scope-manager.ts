@@ -1,36 +1,10 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { EventEmitter } from 'node:events';
 import type { Span } from '../span';
+import { ActiveScope, innermostOpen } from './active-scope';
 import type { Scope, ScopeManager } from './scope-manager';
 import { failSpan, settleSpan } from './settle';
 import { bindEmitter } from './bind-emitter';
-
-/** One activation of a span; linked to the scope it was opened inside. */
-class ActiveScope implements Scope {
-  closed = false;
-
-  constructor(
-    private readonly activeSpan: Span,
-    private readonly finishOnClose: boolean,
-    /** the scope active when this one was opened, seen again once this one closes */
-    readonly parent: ActiveScope | undefined,
-  ) {}
-
-  span(): Span {
-    return this.activeSpan;
-  }
-
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    if (this.finishOnClose && !this.activeSpan.isFinished()) this.activeSpan.finish();
-  }
-}
-
-function innermostOpen(scope: ActiveScope | undefined): ActiveScope | undefined {
-  while (scope !== undefined && scope.closed) scope = scope.parent;
-  return scope;
-}
 
 /**
  * The default scope manager: the active span lives in an `AsyncLocalStorage`, so it
@@ -44,7 +18,9 @@ export class AsyncLocalScopeManager implements ScopeManager {
 
   /** The innermost open scope, or null. */
   active(): Scope | null {
-    return innermostOpen(this.storage.getStore()) ?? null;
+    const scope = innermostOpen(this.storage.getStore());
+    // A context with values and no span (OpenTelemetry's) has no active span for OpenTracing.
+    return scope === undefined || scope.activeSpan === null ? null : scope;
   }
 
   /**
@@ -84,10 +60,45 @@ export class AsyncLocalScopeManager implements ScopeManager {
     return target;
   }
 
+  /** @internal The innermost open frame (context values with or without a span), or undefined. */
+  _current(): ActiveScope | undefined {
+    return innermostOpen(this.storage.getStore());
+  }
+
+  /** @internal Runs `fn` on `thisArg` with `args` in `frame`: OpenTelemetry's `context.with`. */
+  _runIn<T>(frame: ActiveScope, fn: (...args: never[]) => T, thisArg: unknown, args: unknown[]): T {
+    if (thisArg === undefined) {
+      if (args.length === 0) return this.storage.run(frame, fn as () => T);
+      if (args.length === 1) return this.storage.run(frame, fn as (arg: unknown) => T, args[0]);
+    }
+    return this.storage.run(frame, Reflect.apply as (f: unknown, t: unknown, a: unknown[]) => T, fn, thisArg, args);
+  }
+
+  /**
+   * @internal Makes `frame` the store of the current execution and what it starts
+   * (`AsyncLocalStorage.enterWith`): OpenTelemetry's `context.attach`. Returns what puts
+   * the previous store back.
+   */
+  _enter(frame: ActiveScope): () => void {
+    const storage = this.storage;
+    const previous = storage.getStore();
+    storage.enterWith(frame);
+    return () => storage.enterWith(previous);
+  }
+
+  /** @internal Binds a function or an emitter's listeners to `frame`: OpenTelemetry's `context.bind`. */
+  _bindTo<T>(target: T, frame: ActiveScope): T {
+    if (target instanceof EventEmitter) return bindEmitter(target, (listener) => this.bindTo(listener, frame, false)) as T;
+    if (typeof target === 'function') return this.bindTo(target as (...args: unknown[]) => unknown, frame, true) as T;
+    return target;
+  }
+
   private scopeFor(span: Span | null | undefined): ActiveScope | undefined {
-    if (span === undefined) return innermostOpen(this.storage.getStore());
+    const current = innermostOpen(this.storage.getStore());
+    if (span === undefined) return current;
     if (span === null) return undefined;
-    return new ActiveScope(span, false, undefined);
+    // The span is the one given; the other context values stay those of the moment of binding.
+    return new ActiveScope(span, false, undefined, current === undefined ? null : current.values);
   }
 
   private bindTo<F extends (...args: unknown[]) => unknown>(fn: F, scope: ActiveScope | undefined, keepLength: boolean): F {

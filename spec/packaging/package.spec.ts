@@ -139,4 +139,95 @@ describe('the packed package', () => {
     },
     60_000,
   );
+
+  // In order: first without @opentelemetry/api installed beside the package, then with it.
+  it("never loads @opentelemetry/api for require('sextant'); without it, the register path registers nothing", () => {
+    const maybeRegister = join(dir, 'node_modules', 'sextant', 'dist', 'opentelemetry', 'maybe-register.js');
+    const out = execFileSync(
+      process.execPath,
+      [
+        '-e',
+        `
+      const { Tracer } = require('sextant');
+      const { maybeRegisterOpenTelemetry } = require(${JSON.stringify(maybeRegister)});
+      const warnings = [];
+      const tracer = new Tracer({ serviceName: 'no-otel', logger: { warn: (m) => warnings.push(m) } });
+      const quiet = maybeRegisterOpenTelemetry(tracer, {});
+      const asked = maybeRegisterOpenTelemetry(tracer, { SEXTANT_OPENTELEMETRY: 'true' });
+      const loaded = Object.keys(require.cache).filter((k) => k.includes('@opentelemetry')).length;
+      console.log(quiet, asked, loaded, warnings.join('|'));
+    `,
+      ],
+      { cwd: dir, encoding: 'utf8' },
+    );
+    expect(out.trim()).toBe(
+      'null null 0 sextant: SEXTANT_OPENTELEMETRY=true but @opentelemetry/api is not installed; OpenTelemetry bridge off.',
+    );
+  });
+
+  it('serves sextant/opentelemetry to require() and import, with types, once @opentelemetry/api is installed', () => {
+    mkdirSync(join(dir, 'node_modules', '@opentelemetry'), { recursive: true });
+    symlinkSync(join(root, 'node_modules', '@opentelemetry', 'api'), join(dir, 'node_modules', '@opentelemetry', 'api'), 'dir');
+    const program = (load: string) => `
+      ${load}
+      const recorder = new InMemoryRecorder();
+      const registration = registerOpenTelemetry(new Tracer({ serviceName: 'otel-subpath', recorder }));
+      api.trace.getTracer('lib', '1.0.0').startSpan('through-the-api').end();
+      registration.disable();
+      const [span] = recorder.spans();
+      console.log(span.operationName, span.scope.name, span.scope.version);
+    `;
+    const cjs = execFileSync(
+      process.execPath,
+      [
+        '-e',
+        program(`const { Tracer, InMemoryRecorder } = require('sextant');
+        const { registerOpenTelemetry } = require('sextant/opentelemetry');
+        const api = require('@opentelemetry/api');`),
+      ],
+      { cwd: dir, encoding: 'utf8' },
+    );
+    expect(cjs.trim()).toBe('through-the-api lib 1.0.0');
+    const esm = execFileSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        program(`import { Tracer, InMemoryRecorder } from 'sextant';
+        import { registerOpenTelemetry } from 'sextant/opentelemetry';
+        import * as api from '@opentelemetry/api';`),
+      ],
+      { cwd: dir, encoding: 'utf8' },
+    );
+    expect(esm.trim()).toBe('through-the-api lib 1.0.0');
+
+    writeFileSync(
+      join(dir, 'use-otel.ts'),
+      `
+      import { Tracer } from 'sextant';
+      import { registerOpenTelemetry, maybeRegisterOpenTelemetry, type OpenTelemetryRegistration } from 'sextant/opentelemetry';
+      const registration: OpenTelemetryRegistration = registerOpenTelemetry(new Tracer({ serviceName: 'ts' }), { propagator: true });
+      const maybe: OpenTelemetryRegistration | null = maybeRegisterOpenTelemetry(new Tracer({ serviceName: 'ts' }), {});
+      registration.disable(); maybe?.disable();
+    `,
+    );
+    writeFileSync(
+      join(dir, 'tsconfig.otel.json'),
+      JSON.stringify({
+        compilerOptions: {
+          strict: true,
+          noEmit: true,
+          module: 'node16',
+          moduleResolution: 'node16',
+          target: 'ES2022',
+          types: [],
+          typeRoots: [join(root, 'node_modules', '@types')],
+          skipLibCheck: false,
+        },
+        files: ['use-otel.ts'],
+      }),
+    );
+    for (const [, tsc] of compilers)
+      execFileSync(process.execPath, [tsc, '-p', join(dir, 'tsconfig.otel.json')], { cwd: dir, encoding: 'utf8' });
+  }, 90_000);
 });

@@ -1,5 +1,5 @@
 import * as opentracing from 'opentracing';
-import type { SpanContext} from '../../lib';
+import type { SpanContext } from '../../lib';
 import { InMemoryRecorder, Tracer } from '../../lib';
 import { resolveReferences, toSpanContext } from '../../lib/foreign-context';
 
