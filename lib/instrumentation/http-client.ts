@@ -108,7 +108,10 @@ export function traceHttpClients(
       inFlight.started();
       request.on('close', onClose);
     } catch (error) {
-      faults.warnOnce('instrument-http-client', `instrument() could not trace an outgoing request: ${describeError(error)}; sent untraced.`);
+      faults.warnOnce(
+        'instrument-http-client',
+        `instrument() could not trace an outgoing request: ${describeError(error)}; sent untraced.`,
+      );
     }
   }
 

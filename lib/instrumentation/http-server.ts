@@ -51,7 +51,10 @@ export function traceHttpServers(tracer: Tracer, faults: FaultLogger, settings: 
         );
       }
     } catch (error) {
-      faults.warnOnce('instrument-http-server', `instrument() could not trace a server request: ${describeError(error)}; request untraced.`);
+      faults.warnOnce(
+        'instrument-http-server',
+        `instrument() could not trace a server request: ${describeError(error)}; request untraced.`,
+      );
     }
   }
 

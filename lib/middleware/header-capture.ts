@@ -77,11 +77,7 @@ function headerText(value: unknown): string | undefined {
  * Adds a tag for each listed header that `lookup` finds (Node's lower-case header
  * records, `getHeader`, or a raw list's reader).
  */
-export function captureHeaders(
-  tags: Record<string, unknown>,
-  headers: readonly CapturedHeader[],
-  lookup: (name: string) => unknown,
-): void {
+export function captureHeaders(tags: Record<string, unknown>, headers: readonly CapturedHeader[], lookup: (name: string) => unknown): void {
   for (const header of headers) {
     const text = headerText(lookup(header.name));
     if (text !== undefined) tags[header.tag] = header.redact ? REDACTED : text;

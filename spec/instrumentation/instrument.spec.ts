@@ -1,7 +1,16 @@
 import http from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import express from 'express';
-import { BatchRecorder, InMemoryRecorder, instrument, OtlpHttpExporter, Tracer, type FinishedSpan, type Instrumentation, type Span } from '../../lib';
+import {
+  BatchRecorder,
+  InMemoryRecorder,
+  instrument,
+  OtlpHttpExporter,
+  Tracer,
+  type FinishedSpan,
+  type Instrumentation,
+  type Span,
+} from '../../lib';
 import { Collector } from '../helpers/export-collector';
 import { close, isClientSpan, isServerSpan, listen, onlySpan, spansWhen, waitFor } from '../helpers/middleware';
 import { canTraceNodeHttpClients } from '../helpers/node-versions';
@@ -168,7 +177,9 @@ describe('instrument(): zero-code HTTP tracing through diagnostics_channel', () 
     });
 
     await (
-      await fetch(`${base}/`, { headers: { 'user-agent': 'probe/1', authorization: 'Bearer abc.def', 'x-session-token': 'tkn', 'x-other': 'no' } })
+      await fetch(`${base}/`, {
+        headers: { 'user-agent': 'probe/1', authorization: 'Bearer abc.def', 'x-session-token': 'tkn', 'x-other': 'no' },
+      })
     ).text();
     const [span] = await spansWhen(recorder, 1);
 
@@ -262,7 +273,11 @@ describe('instrument(): zero-code HTTP tracing through diagnostics_channel', () 
       expect(clients).toHaveLength(1);
       expect(clients[0].parentSpanId).toBe(onlySpan(recorder, 'job').spanId);
       expect(received).toBe(`00-${clients[0].traceId}-${clients[0].spanId}-01`);
-      expect(clients[0].tags).toMatchObject({ component: 'node:http', 'http.url': `${downstream}/a?password=REDACTED`, 'http.status_code': 200 });
+      expect(clients[0].tags).toMatchObject({
+        component: 'node:http',
+        'http.url': `${downstream}/a?password=REDACTED`,
+        'http.status_code': 200,
+      });
     } else {
       // The downstream server span is a root: nothing was injected, and no client span claims otherwise.
       expect(received).toBeUndefined();

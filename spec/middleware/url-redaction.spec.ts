@@ -35,7 +35,20 @@ describe('http.url redaction (issue 11 item 6)', () => {
 
   it('lists at least the parameters the contract names', () => {
     expect(DEFAULT_REDACTED_QUERY_PARAMETERS).toEqual(
-      expect.arrayContaining(['AWSAccessKeyId', 'Signature', 'sig', 'X-Goog-Signature', 'token', 'access_token', 'password', 'secret', 'api_key', 'apikey', 'key', 'code']),
+      expect.arrayContaining([
+        'AWSAccessKeyId',
+        'Signature',
+        'sig',
+        'X-Goog-Signature',
+        'token',
+        'access_token',
+        'password',
+        'secret',
+        'api_key',
+        'apikey',
+        'key',
+        'code',
+      ]),
     );
   });
 
@@ -47,7 +60,11 @@ describe('http.url redaction (issue 11 item 6)', () => {
     await (await fetch(`${base}/c?plain=1`)).text();
     const spans = await spansWhen(recorder, 3, isServerSpan);
 
-    expect(spans.map((s) => s.tags['http.url'])).toEqual([`/a?${REDACTED_QUERY}&page=2`, '/b?TOKEN=REDACTED&%74oken=REDACTED&Password&safe=1', '/c?plain=1']);
+    expect(spans.map((s) => s.tags['http.url'])).toEqual([
+      `/a?${REDACTED_QUERY}&page=2`,
+      '/b?TOKEN=REDACTED&%74oken=REDACTED&Password&safe=1',
+      '/c?plain=1',
+    ]);
   });
 
   it('removes user and password from an absolute-form request target', async () => {
@@ -78,7 +95,9 @@ describe('http.url redaction (issue 11 item 6)', () => {
 
     await (await fetchTraced(`${base}/f?${SECRET_QUERY}`)).text();
     await new Promise<void>((resolve, reject) => {
-      request(`${withUser}/r?api_key=k&q=1`, (res) => res.resume().on('end', resolve)).on('error', reject).end();
+      request(`${withUser}/r?api_key=k&q=1`, (res) => res.resume().on('end', resolve))
+        .on('error', reject)
+        .end();
     });
     const spans = await spansWhen(recorder, 2, isClientSpan);
 
