@@ -4,7 +4,7 @@ import type { Tracer } from '../tracer';
 import type { FaultLogger } from '../util/fault-logger';
 import { describeError } from '../util/describe';
 import { serverRequestOf } from '../middleware/server-request';
-import { endServerRequest, enterForRestOfCallback, startServerRequest } from '../middleware/server-span';
+import { bindRequest, endServerRequest, enterForRestOfCallback, startServerRequest } from '../middleware/server-span';
 import type { ServerSettings } from '../middleware/server-options';
 import { InFlight } from './in-flight';
 
@@ -16,6 +16,15 @@ const RESPONSE_FINISH = 'http.server.response.finish';
 interface ServerMessage {
   request: IncomingMessage;
   response: ServerResponse;
+  server?: BinderCarrier;
+}
+
+/** The 'request' listener instrument() puts first on each server it sees (see onStart). */
+const BINDER = Symbol('sextant.requestBinder');
+
+interface BinderCarrier {
+  [BINDER]?: unknown;
+  prependListener?: (event: string, listener: (req: IncomingMessage, res: ServerResponse) => void) => unknown;
 }
 
 /**
@@ -31,15 +40,28 @@ export function traceHttpServers(tracer: Tracer, faults: FaultLogger, settings: 
   // One closure per instrumentation, shared by every request.
   const onEnd = (): void => inFlight.ended();
 
+  // req and res are bound to the span (listeners added to them run with it active) from
+  // a 'request' listener that runs before the application's, not in onStart: Node adds
+  // listeners of its own to them between publishing and emitting 'request' (resOnFinish),
+  // which need no binding and would each cost a wrapper and a context switch per request.
+  function bindOnRequest(req: IncomingMessage): void {
+    const state = serverRequestOf(req);
+    if (state !== undefined && state.onEnd === onEnd && !state.ended) bindRequest(scopes, state);
+  }
+
   function onStart(message: unknown): void {
     try {
-      const { request, response } = message as ServerMessage;
+      const { request, response, server } = message as ServerMessage;
       // Another subscriber (a second copy of sextant) got there first.
       if (serverRequestOf(request) !== undefined) return;
       const state = startServerRequest(tracer, faults, settings, request, response, 'instrument');
       if (state !== null) {
         inFlight.started();
         state.onEnd = onEnd;
+        if (server !== undefined && server[BINDER] !== bindOnRequest && typeof server.prependListener === 'function') {
+          server[BINDER] = bindOnRequest;
+          server.prependListener('request', bindOnRequest);
+        }
       }
       // Ignored requests enter "no span" too: under async_hooks the previous request's
       // entry would otherwise still be in force on a keep-alive connection.

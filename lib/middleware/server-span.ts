@@ -1,4 +1,6 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import * as diagnostics from 'node:diagnostics_channel';
+import { type IncomingMessage, ServerResponse } from 'node:http';
+import { Socket } from 'node:net';
 import * as opentracing from 'opentracing';
 import type { Span } from '../span';
 import type { Tracer } from '../tracer';
@@ -9,7 +11,7 @@ import { describeError } from '../util/describe';
 import { captureHeaders } from './header-capture';
 import type { RoutedRequest } from './http-shapes';
 import { matchPathTemplate, pathOf } from './path-template';
-import { addPeerAddressTags, addPeerPortTag } from './peer-tags';
+import { addSocketPeerTags } from './peer-tags';
 import { attachServerRequest, ServerRequest, type ServerRequestOrigin, serverRequestOf } from './server-request';
 import type { ServerSettings } from './server-options';
 import { redactUrl } from './url-redaction';
@@ -19,9 +21,11 @@ import { redactUrl } from './url-redaction';
  * traceHttpHandler, the framework helpers (through beginServerSpan) and instrument()'s
  * `http.server.request.start` subscriber (through startServerRequest). They differ only
  * in who calls and what ends the span:
- * - helpers listen for the response's `finish` and `close`;
- * - instrument() gets `http.server.response.finish` and adds no listener per request;
- * - both: the connection's `close`. A pipelined request waiting behind another gets
+ * - `http.server.response.finish`, which every node:http/https response publishes: no
+ *   listener per request (helpers share one subscriber for the process; instrument()
+ *   has its own, which disable() removes); a response of another kind (http2's
+ *   compatibility API, a test double) gets `finish` and `close` listeners instead;
+ * - the connection's `close`. A pipelined request waiting behind another gets
  *   neither `finish` nor (before Node 22) `close` on its response when the client goes
  *   away, and its request may have closed long before (a body read to the end closes
  *   it): only the socket tells. One listener per connection, not per request.
@@ -69,11 +73,55 @@ function onResponseDone(this: ServerResponse): void {
   if (state !== undefined) endServerRequest(state);
 }
 
+const RESPONSE_FINISH = 'http.server.response.finish';
+let helpersSubscribed = false;
+
+/** The helpers' one subscriber, for the life of the process (helpers have no off switch). */
+function onHelperResponseFinish(message: unknown): void {
+  const state = serverRequestOf((message as { request?: unknown }).request);
+  if (state === undefined || state.ended) return;
+  try {
+    endServerRequest(state);
+  } catch {
+    // endServerRequest reports its own faults; a subscriber must never throw (Node would rethrow it).
+  }
+}
+
+/**
+ * Ends the span of a helper's request when its response ends. Only a response a
+ * node:http/https server made on a real connection publishes the channel: injected
+ * requests (light-my-request behind fastify.inject(), with a ServerResponse subclass on a
+ * mock socket) and http2's compatibility API get listeners.
+ */
+function endWithResponse(req: IncomingMessage, res: ServerResponse): void {
+  const emitter: Pick<ServerResponse, 'on'> = res;
+  if (res instanceof ServerResponse && req.socket instanceof Socket) {
+    if (!helpersSubscribed) {
+      helpersSubscribed = true;
+      diagnostics.subscribe(RESPONSE_FINISH, onHelperResponseFinish);
+    }
+    return;
+  }
+  // Added before res is bound (see bindRequest), so these two are not wrapped for the scope.
+  emitter.on('finish', onResponseDone);
+  emitter.on('close', onResponseDone);
+}
+
+/**
+ * Binds `req` and `res` to the request's span: listeners added to them from now on run
+ * with it active (body parsers call the next middleware from req's 'end').
+ * @internal
+ */
+export function bindRequest(scopes: ScopeManager, state: ServerRequest): void {
+  scopes.bind(state.req, state.span);
+  scopes.bind(state.res, state.span);
+}
+
 /**
  * Starts the server span for one request and leaves its state on `req` and `res`, or
- * returns null when the request is ignored. `req` and `res` are bound to the span so
- * listeners added to them later see it; making it active for the handler is the
- * caller's job. May throw; callers report.
+ * returns null when the request is ignored. For a helper, `req` and `res` are bound to
+ * the span (instrument() binds them itself, later: see http-server.ts); making the span
+ * active for the handler is the caller's job. May throw; callers report.
  * @internal
  */
 export function startServerRequest(
@@ -89,16 +137,10 @@ export function startServerRequest(
 
   const method = req.method ?? 'GET';
   const template = settings.templates.length === 0 ? null : matchPathTemplate(settings.templates, pathOf(url));
-  const tags: Record<string, unknown> = {
-    [opentracing.Tags.SPAN_KIND]: opentracing.Tags.SPAN_KIND_RPC_SERVER,
-    [opentracing.Tags.HTTP_METHOD]: method,
-    [opentracing.Tags.HTTP_URL]: redactUrl(url, settings.redaction),
-  };
+  // Plain keys (opentracing.Tags' values): a literal V8 builds in one go.
+  const tags: Record<string, unknown> = { 'span.kind': 'server', 'http.method': method, 'http.url': redactUrl(url, settings.redaction) };
   const socket = req.socket;
-  if (socket !== undefined && socket !== null) {
-    addPeerAddressTags(tags, socket.remoteAddress);
-    addPeerPortTag(tags, socket.remotePort);
-  }
+  if (socket !== undefined && socket !== null) addSocketPeerTags(tags, socket);
   if (settings.headers.request !== null) captureHeaders(tags, settings.headers.request, (name) => req.headers[name]);
   if (settings.tags !== null) addUserTags(faults, settings, req, tags);
 
@@ -111,13 +153,9 @@ export function startServerRequest(
   attachServerRequest(state);
   track(state, socket as TrackedSocket);
   if (origin === 'helper') {
-    // Added before res is bound below, so these two are not wrapped for the scope.
-    res.on('finish', onResponseDone);
-    res.on('close', onResponseDone);
+    endWithResponse(req, res);
+    bindRequest(tracer.scopeManager(), state);
   }
-  const scopes = tracer.scopeManager();
-  scopes.bind(req, span);
-  scopes.bind(res, span);
   return state;
 }
 

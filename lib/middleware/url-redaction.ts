@@ -30,22 +30,39 @@ export const DEFAULT_REDACTED_QUERY_PARAMETERS: readonly string[] = Object.freez
 /** What a redacted value is replaced with. */
 export const REDACTED = 'REDACTED';
 
-/** Lower-cased parameter names to redact; compiled once per middleware, helper or instrument(). */
-export type QueryRedaction = ReadonlySet<string>;
+/** Parameter names to redact, compiled once per middleware, helper or instrument(). */
+export interface QueryRedaction {
+  /** lower-cased */
+  readonly names: ReadonlySet<string>;
+  /**
+   * Finds a listed name as written (`&token=`, any case): most queries hold none, and
+   * one test answers for them without splitting the query. A name written with
+   * %-escapes or '+' is found by the full parse, which a '%' or '+' in the query forces.
+   */
+  readonly literal: RegExp | null;
+}
 
-const DEFAULT_REDACTION: QueryRedaction = new Set(DEFAULT_REDACTED_QUERY_PARAMETERS.map((name) => name.toLowerCase()));
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+function compileNames(names: Iterable<string>): QueryRedaction {
+  const set = new Set([...names].map((name) => name.toLowerCase()));
+  const literal = set.size === 0 ? null : new RegExp(`(?:^|&)(?:${[...set].map(escapeRegExp).join('|')})=`, 'i');
+  return { names: set, literal };
+}
+
+const DEFAULT_REDACTION: QueryRedaction = compileNames(DEFAULT_REDACTED_QUERY_PARAMETERS);
 
 /** Checks and compiles `options.redactQueryParameters` (default: the list above). */
 export function compileQueryRedaction(owner: string, value: unknown): QueryRedaction {
   if (value === undefined) return DEFAULT_REDACTION;
   const expected = 'an array of query parameter names, e.g. [...DEFAULT_REDACTED_QUERY_PARAMETERS, "session"]';
   if (!Array.isArray(value)) throw middlewareOptionError(owner, 'options.redactQueryParameters', expected, value);
-  const names = new Set<string>();
   for (const name of value as unknown[]) {
     if (typeof name !== 'string' || name === '') throw middlewareOptionError(owner, 'options.redactQueryParameters', expected, name);
-    names.add(name.toLowerCase());
   }
-  return names;
+  return compileNames(value as string[]);
 }
 
 function decodedName(raw: string): string {
@@ -58,7 +75,10 @@ function decodedName(raw: string): string {
   }
 }
 
-function redactQuery(query: string, names: QueryRedaction): string {
+function redactQuery(query: string, redaction: QueryRedaction): string {
+  if (redaction.literal === null) return query;
+  if (!redaction.literal.test(query) && !query.includes('%') && !query.includes('+')) return query;
+  const names = redaction.names;
   const parts = query.split('&');
   let changed = false;
   for (let i = 0; i < parts.length; i++) {
@@ -95,13 +115,13 @@ function withoutUserInfo(url: string): string {
  *
  *     redactUrl('/download?sig=abc&x=1', DEFAULT_REDACTION); // '/download?sig=REDACTED&x=1'
  */
-export function redactUrl(url: string, names: QueryRedaction): string {
+export function redactUrl(url: string, redaction: QueryRedaction): string {
   const out = url.charCodeAt(0) === 47 /* '/' */ ? url : withoutUserInfo(url);
   const query = out.indexOf('?');
-  if (query === -1 || names.size === 0) return out;
+  if (query === -1 || redaction.literal === null) return out;
   const hash = out.indexOf('#', query);
   const end = hash === -1 ? out.length : hash;
   const original = out.slice(query + 1, end);
-  const redacted = redactQuery(original, names);
+  const redacted = redactQuery(original, redaction);
   return redacted === original ? out : `${out.slice(0, query + 1)}${redacted}${out.slice(end)}`;
 }
