@@ -6,6 +6,9 @@
  * and turns on `instrument()` for the instrumentations `OTEL_NODE_ENABLED_INSTRUMENTATIONS`
  * / `OTEL_NODE_DISABLED_INSTRUMENTATIONS` leave on (`http`, `undici`; default both).
  *
+ * With `OTEL_SDK_DISABLED=true` the tracer is still set up (it records nothing, as
+ * `initTracerFromEnv` says) but nothing is instrumented: zero-code tracing is off.
+ *
  * Loaded twice (by both flags, or from two installs) it sets up once. It never stops
  * the application from starting: a failure is one warning, and the app runs untraced.
  */
@@ -23,7 +26,9 @@ function register(): void {
     const tracer = initTracerFromEnv();
     if (!setRegisteredTracer(tracer)) return;
     opentracing.initGlobalTracer(tracer);
-    instrument(tracer, { instrumentations: instrumentationsFromEnv(new EnvReader(process.env, console)) });
+    const reader = new EnvReader(process.env, console);
+    if (reader.boolean('OTEL_SDK_DISABLED')) return;
+    instrument(tracer, { instrumentations: instrumentationsFromEnv(reader) });
   } catch (error) {
     try {
       console.warn(`sextant: sextant/register could not set up tracing (${describeError(error)}); the application runs untraced.`);

@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { buildPackage, startService, type Service } from '../helpers/built-package';
@@ -113,15 +114,16 @@ describe('sextant/register', () => {
     expect(spans.filter((s) => String(s.attributes['http.url']).includes('/v1/traces'))).toEqual([]);
   }, 60_000);
 
-  it('Express + tracingMiddleware(registeredTracer()) under register: one server span, named by route; the global tracer is the registered one', async () => {
+  it('Express + tracingMiddleware(registeredTracer()) under register (loaded twice, plus an instrument() call): one server span, named by route; the global tracer is the registered one', async () => {
     const app = join(dir, 'express-app.js');
     writeFileSync(
       app,
       `
       const express = require('express');
       const opentracing = require('opentracing');
-      const { tracingMiddleware, registeredTracer } = require('sextant');
+      const { tracingMiddleware, registeredTracer, instrument } = require('sextant');
       const tracer = registeredTracer();
+      instrument(tracer); // already on: says so, traces nothing twice
       const app = express();
       app.use(tracingMiddleware(tracer, { tags: () => ({ 'app.mounted': true }) }));
       app.get('/users/:id', (req, res) => {
@@ -143,7 +145,7 @@ describe('sextant/register', () => {
     expect(servers.every((s) => s.attributes['app.mounted'] === true)).toBe(true);
     const manual = spans.filter((s) => s.name === 'via-global-tracer');
     expect(manual.map((s) => s.parentSpanId).sort()).toEqual(servers.map((s) => s.spanId).sort());
-    expect(service.output()).toBe('listening on ' + service.url + '\n');
+    expect(service.output()).toMatch(/'http' is already traced in this process/);
   }, 60_000);
 
   it('OTEL_NODE_DISABLED_INSTRUMENTATIONS=undici leaves fetch untraced; unknown names are reported', async () => {
@@ -173,5 +175,50 @@ describe('sextant/register', () => {
     expect(spans.map((s) => `${s.kind} ${String(s.attributes['http.url'])}`).sort()).toEqual(['2 /down', '2 /up']);
     expect(spans[0].traceId).not.toBe(spans[1].traceId);
     expect(service.output()).toMatch(/OTEL_NODE_ENABLED_INSTRUMENTATIONS="http,express".*no instrumentation named express/);
+  }, 60_000);
+
+  /** Runs a script that ends by itself; resolves with its exit code and output. */
+  function runToEnd(flags: string[], script: string, env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
+    const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('OTEL_')));
+    return new Promise((resolve) => {
+      execFile(process.execPath, [...flags, script], { cwd: dir, env: { ...cleanEnv, ...env }, timeout: 30_000 }, (error, stdout, stderr) =>
+        resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : null, output: stdout + stderr }),
+      );
+    });
+  }
+
+  const SELF_CALL = `
+    const http = require('node:http');
+    const server = http.createServer((req, res) => res.end(req.headers.traceparent === undefined ? 'pong, no context' : 'pong, in a trace'));
+    server.listen(0, '127.0.0.1', async () => {
+      const body = await (await fetch('http://127.0.0.1:' + server.address().port + '/ping')).text();
+      server.close();
+      console.log(body);
+    });
+  `;
+
+  it('flushes the spans of a process that ends by itself (no signal, no flush call)', async () => {
+    const script = join(dir, 'self-call.js');
+    writeFileSync(script, SELF_CALL);
+    // The default batch delay (5 s) is far longer than the process lives: only the exit flush can send them.
+    const env = otelEnv('ending');
+    delete env.OTEL_BSP_SCHEDULE_DELAY;
+
+    const { code, output } = await runToEnd(['--require', 'sextant/register'], script, env);
+
+    expect({ code, output: output.trim() }).toEqual({ code: 0, output: 'pong, in a trace' });
+    const spans = exportedSpans(collector);
+    expect(spans.map((s) => `${s.kind} ${s.name}`).sort()).toEqual(['2 GET', expect.stringMatching(/^3 GET 127\.0\.0\.1:\d+$/)]);
+    expect(spans[0].traceId).toBe(spans[1].traceId);
+  }, 60_000);
+
+  it('OTEL_SDK_DISABLED=true: nothing is instrumented, nothing exported', async () => {
+    const script = join(dir, 'self-call-disabled.js');
+    writeFileSync(script, SELF_CALL);
+
+    const { code, output } = await runToEnd(['--require', 'sextant/register'], script, otelEnv('disabled', { OTEL_SDK_DISABLED: 'true' }));
+
+    expect({ code, output: output.trim() }).toEqual({ code: 0, output: 'pong, no context' });
+    expect(collector.requests).toEqual([]);
   }, 60_000);
 });
