@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only=W1,W3,W6]`: sextant against real peer tracers.
+ * `npm run bench [-- --quick] [-- --only=W1,W3,W6] [-- --w6=untraced,sextant-zero]`: sextant against real peer tracers.
  *
  * Every tracer runs in its own Node process (bench/worker.ts); rounds alternate between
  * them and medians of rounds are reported, each figure also as a ratio to OpenTracing's
@@ -17,7 +17,8 @@ import type { Profile } from './harness/profiles';
 import { renderReport, targets } from './harness/report';
 import type { MemoryRow, MicroRow, Results } from './harness/report';
 import { rotate } from './harness/stats';
-import { runHttp, startServers } from './http/w6';
+import type { ServerMode } from './http/modes';
+import { runHttp, SERVER_MODES, startServers } from './http/w6';
 import type { HttpServer } from './http/w6';
 import type { PeerName } from './peers/peer';
 import type { MicroWorkloadId } from './workloads';
@@ -56,11 +57,16 @@ function log(line: string): void {
   process.stderr.write(`[${((Date.now() - T0) / 1000).toFixed(1).padStart(5)} s] ${line}\n`);
 }
 
-function parseArgs(argv: string[]): { profile: Profile; only: Set<string> } {
+function parseArgs(argv: string[]): { profile: Profile; only: Set<string>; servers: ServerMode[] } {
   const profile = argv.includes('--quick') ? QUICK : FULL;
   const onlyArg = argv.find((a) => a.startsWith('--only='));
   const only = new Set((onlyArg?.slice('--only='.length) ?? 'W1,W2,W3,W4,W5,W6').split(',').map((s) => s.trim().toUpperCase()));
-  return { profile, only };
+  // --w6=untraced,sextant-zero: only those W6 servers (each traced mode wants its untraced baseline).
+  const serversArg = argv.find((a) => a.startsWith('--w6='));
+  const servers = serversArg === undefined ? [...SERVER_MODES] : (serversArg.slice('--w6='.length).split(',') as ServerMode[]);
+  const unknown = servers.filter((m) => !SERVER_MODES.includes(m));
+  if (unknown.length > 0) throw new Error(`unknown W6 server ${unknown.join(', ')} (known: ${SERVER_MODES.join(', ')})`);
+  return { profile, only, servers };
 }
 
 type VerifyReport = Record<string, Record<string, string[]>>;
@@ -180,6 +186,8 @@ const VERSIONED = [
   '@opentelemetry/context-async-hooks',
   '@opentelemetry/shim-opentracing',
   '@opentelemetry/instrumentation-http',
+  '@opentelemetry/instrumentation-undici',
+  'dd-trace',
   'jaeger-client',
   'autocannon',
 ];
@@ -201,7 +209,7 @@ function peerVersions(): Record<string, string> {
 
 async function main(): Promise<void> {
   const started = Date.now();
-  const { profile, only } = parseArgs(process.argv.slice(2));
+  const { profile, only, servers: serverModes } = parseArgs(process.argv.slice(2));
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { warmCache, ROOT } = require('./register.js') as { warmCache(dirs: string[]): void; ROOT: string };
   warmCache([path.join(ROOT, 'lib'), path.join(ROOT, 'bench')]);
@@ -226,7 +234,7 @@ async function main(): Promise<void> {
     return { workloads: selected, workers, deferred };
   });
   const allWorkers = groups.flatMap((g) => g.workers);
-  const servers: Promise<HttpServer[]> = (only.has('W6') ? startServers() : Promise.resolve([])).catch((error: unknown) => {
+  const servers: Promise<HttpServer[]> = (only.has('W6') ? startServers(serverModes) : Promise.resolve([])).catch((error: unknown) => {
     log(`  W6 servers could not start: ${(error as Error).message.split('\n')[0]}`);
     return [];
   });

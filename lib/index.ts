@@ -70,6 +70,14 @@ export type { TracedFetchOptions, FetchFunction } from './middleware/traced-fetc
 export { tracedRequest } from './middleware/traced-request';
 export type { TracedRequestOptions, RequestFunction } from './middleware/traced-request';
 export type { ClientOperationName } from './middleware/client-span';
+export { DEFAULT_REDACTED_QUERY_PARAMETERS } from './middleware/url-redaction';
+export type { HeaderCaptureOptions } from './middleware/header-capture';
+
+// Zero-code tracing (node:diagnostics_channel); `sextant/register` sets it up from the environment
+export { instrument } from './instrumentation/instrument';
+export type { Instrumentation } from './instrumentation/instrument';
+export type { InstrumentOptions, InstrumentationName } from './instrumentation/instrument-options';
+export { registeredTracer } from './instrumentation/registered-tracer';
 
 // Log correlation
 export { traceLogFields } from './logging/trace-log-fields';

@@ -39,10 +39,15 @@ export class Child {
     });
   }
 
-  /** Starts `script` (a .ts file under bench/) with `args`; `flags` are extra node flags. */
-  static start(label: string, script: string, args: string[], flags: string[] = []): Child {
+  /**
+   * Starts `script` (a .ts file under bench/) with `args`; `flags` are extra node flags
+   * (given before the TypeScript loader, so a `-r` preload among them runs first), `env`
+   * extra environment variables.
+   */
+  static start(label: string, script: string, args: string[], flags: string[] = [], env: NodeJS.ProcessEnv = {}): Child {
     const child = fork(script, args, {
       execArgv: [...CHILD_FLAGS, ...flags, '-r', REGISTER],
+      env: { ...process.env, ...env },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     return new Child(label, child);

@@ -1,6 +1,7 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { ExportOptions } from '../recording/exporter';
+import { runUntraced } from '../util/untraced';
 import { backoffMillis, isRetryableStatus, parseRetryAfter } from './retry-policy';
 import type { RetryOptions } from './retry-policy';
 
@@ -158,7 +159,10 @@ export class HttpTransport {
       this.active.add(controller);
       let request: http.ClientRequest;
       try {
-        request = this.client.request(this.options.url, { method: 'POST', headers, agent: this.agent, signal: controller.signal });
+        // Untraced: zero-code tracing must not make a span of each export (see util/untraced.ts).
+        request = runUntraced(() =>
+          this.client.request(this.options.url, { method: 'POST', headers, agent: this.agent, signal: controller.signal }),
+        );
       } catch (error) {
         return finish({ error: networkError(error), kind: 'request', retryable: false });
       }

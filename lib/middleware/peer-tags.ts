@@ -29,3 +29,39 @@ export function addPeerPortTag(tags: Record<string, unknown>, port: unknown): vo
   const n = typeof port === 'string' ? Number(port) : port;
   if (typeof n === 'number' && Number.isInteger(n) && n > 0 && n < 65536) tags['peer.port'] = n;
 }
+
+const PEER = Symbol('sextant.peer');
+
+/** A connection's peer tags, worked out once: every request of a keep-alive connection has the same. */
+interface Peer {
+  readonly addressTag: 'peer.ipv4' | 'peer.ipv6' | null;
+  readonly address: string;
+  readonly port: number | undefined;
+}
+
+interface WithPeer {
+  [PEER]?: Peer;
+  remoteAddress?: string;
+  remotePort?: number;
+}
+
+/**
+ * Adds `peer.ipv4`/`peer.ipv6` and `peer.port` for the other end of a server's
+ * connection, remembered on the socket (no address test per request).
+ */
+export function addSocketPeerTags(tags: Record<string, unknown>, socket: object): void {
+  const target = socket as WithPeer;
+  let peer = target[PEER];
+  if (peer === undefined) {
+    const found: Record<string, unknown> = {};
+    const address = target.remoteAddress;
+    // A socket already closed has no address: try again next time rather than remember nothing.
+    if (!addPeerAddressTags(found, address)) return;
+    addPeerPortTag(found, target.remotePort);
+    const addressTag = 'peer.ipv4' in found ? 'peer.ipv4' : 'peer.ipv6';
+    peer = { addressTag, address: found[addressTag] as string, port: found['peer.port'] as number | undefined };
+    target[PEER] = peer;
+  }
+  if (peer.addressTag !== null) tags[peer.addressTag] = peer.address;
+  if (peer.port !== undefined) tags['peer.port'] = peer.port;
+}

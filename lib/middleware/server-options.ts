@@ -1,8 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { checkOptionalFunction, checkOptionsObject, middlewareOptionError } from './option-checks';
+import { compileHeaderCapture, type HeaderCapture, type HeaderCaptureOptions } from './header-capture';
 import { compilePathTemplate, type PathTemplate } from './path-template';
+import { compileQueryRedaction, type QueryRedaction } from './url-redaction';
 
-/** Options shared by `tracingMiddleware` and `traceHttpHandler`. */
+/** Options shared by `tracingMiddleware`, `traceHttpHandler` and `instrument()`. */
 export interface ServerTracingOptions {
   /**
    * Requests to leave untraced, e.g. health checks: exact paths (the query is
@@ -31,6 +33,22 @@ export interface ServerTracingOptions {
    *     tags: (req) => ({ 'tenant.id': req.headers['x-tenant'] })
    */
   tags?: (req: IncomingMessage) => Record<string, unknown> | undefined;
+  /**
+   * Query parameters whose values `http.url` shows as `REDACTED` (case-insensitive).
+   * Default `DEFAULT_REDACTED_QUERY_PARAMETERS`; this list replaces it, so extend it
+   * by spreading. A user name and password in the URL are always removed.
+   *
+   *     redactQueryParameters: [...DEFAULT_REDACTED_QUERY_PARAMETERS, 'session_id']
+   */
+  redactQueryParameters?: readonly string[];
+  /**
+   * Request and response headers to record as `http.request.header.<name>` /
+   * `http.response.header.<name>` tags; none by default. Credential-like headers
+   * (`authorization`, `cookie`, names with `token`, `secret`, ...) are recorded as `REDACTED`.
+   *
+   *     captureHeaders: { request: ['user-agent', 'x-request-id'], response: ['content-type'] }
+   */
+  captureHeaders?: HeaderCaptureOptions;
 }
 
 /** The options, checked and compiled once per middleware. */
@@ -39,9 +57,11 @@ export interface ServerSettings {
   readonly templates: readonly PathTemplate[];
   readonly operationName: ((req: IncomingMessage, res: ServerResponse) => string) | null;
   readonly tags: ((req: IncomingMessage) => Record<string, unknown> | undefined) | null;
+  readonly redaction: QueryRedaction;
+  readonly headers: HeaderCapture;
 }
 
-const SERVER_OPTION_NAMES = ['ignorePaths', 'pathTemplates', 'operationName', 'tags'] as const;
+const SERVER_OPTION_NAMES = ['ignorePaths', 'pathTemplates', 'operationName', 'tags', 'redactQueryParameters', 'captureHeaders'] as const;
 
 function compileIgnore(owner: string, value: unknown): ServerSettings['ignore'] {
   if (value === undefined) return null;
@@ -81,5 +101,7 @@ export function compileServerOptions(owner: string, options: unknown, extraNames
     templates: compileTemplates(owner, o.pathTemplates),
     operationName: (o.operationName as ServerSettings['operationName']) ?? null,
     tags: (o.tags as ServerSettings['tags']) ?? null,
+    redaction: compileQueryRedaction(owner, o.redactQueryParameters),
+    headers: compileHeaderCapture(owner, o.captureHeaders),
   };
 }

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Span } from '../span';
 import type { Tracer } from '../tracer';
 import { recordError } from '../record-error';
 import { isThenable } from '../util/promises';
@@ -63,30 +64,33 @@ export function traceHttpHandler<Req extends IncomingMessage, Res extends Server
   const onError = options?.onError ?? respondWithServerError;
   const scopes = tracer.scopeManager();
 
+  /** A throw or rejection from the handler: recorded on the request's span, answered by onError. */
+  const fail = (error: unknown, req: Req, res: Res, span: Span | null): void => {
+    const failed = span ?? requestSpan(req);
+    if (failed !== null) recordError(failed, error);
+    try {
+      onError(error, req, res);
+    } catch (onErrorFailure) {
+      faults.warnOnce('handler-onError', `traceHttpHandler options.onError threw: ${describeError(onErrorFailure)}`);
+      respondWithServerError(error, req, res);
+    }
+  };
+  const run = (self: unknown, req: Req, res: Res, span: Span | null): void => {
+    let result: unknown;
+    try {
+      result = handler.call(self, req, res);
+    } catch (error) {
+      fail(error, req, res, span);
+      return;
+    }
+    // Only an async handler costs a closure.
+    if (isThenable(result)) Promise.resolve(result).then(undefined, (error: unknown) => fail(error, req, res, span));
+  };
+
   return function sextantTracedHandler(this: unknown, req: Req, res: Res): void {
     const span = beginServerSpan(owner, tracer, faults, settings, req, res);
-    const fail = (error: unknown): void => {
-      const failed = span ?? requestSpan(req);
-      if (failed !== null) recordError(failed, error);
-      try {
-        onError(error, req, res);
-      } catch (onErrorFailure) {
-        faults.warnOnce('handler-onError', `traceHttpHandler options.onError threw: ${describeError(onErrorFailure)}`);
-        respondWithServerError(error, req, res);
-      }
-    };
-    const run = (): void => {
-      let result: unknown;
-      try {
-        result = handler.call(this, req, res);
-      } catch (error) {
-        fail(error);
-        return;
-      }
-      if (isThenable(result)) Promise.resolve(result).then(undefined, fail);
-    };
-    if (span === null) run();
-    else scopes.activate(span, run, false);
+    if (span === null) run(this, req, res, null);
+    else scopes.activate(span, () => run(this, req, res, span), false);
   };
 }
 

@@ -3,6 +3,7 @@ import type { Tracer } from '../tracer';
 import { describeError } from '../util/describe';
 import { type ClientOperationName, type ClientSettings, failClientSpan, finishClientSpan, startClientSpan } from './client-span';
 import { checkOptionalFunction, checkOptionsObject, checkTracer } from './option-checks';
+import { compileQueryRedaction } from './url-redaction';
 
 /** A function called like the global `fetch`. */
 export type FetchFunction = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
@@ -17,6 +18,13 @@ export interface TracedFetchOptions {
    *     operationName: (method, url) => `${method} users-service`
    */
   operationName?: ClientOperationName;
+  /**
+   * Query parameters whose values `http.url` shows as `REDACTED` (case-insensitive);
+   * default `DEFAULT_REDACTED_QUERY_PARAMETERS`, which this list replaces.
+   *
+   *     redactQueryParameters: [...DEFAULT_REDACTED_QUERY_PARAMETERS, 'session_id']
+   */
+  redactQueryParameters?: readonly string[];
 }
 
 interface RequestLike {
@@ -82,13 +90,14 @@ function copyInit(init: RequestInit | undefined, headers: Headers): RequestInit 
 export function tracedFetch(tracer: Tracer, options?: TracedFetchOptions): FetchFunction {
   const owner = 'tracedFetch';
   const faults = checkTracer(owner, tracer);
-  const o = checkOptionsObject(owner, options, ['fetch', 'operationName']);
+  const o = checkOptionsObject(owner, options, ['fetch', 'operationName', 'redactQueryParameters']);
   checkOptionalFunction(owner, 'fetch', o.fetch);
   checkOptionalFunction(owner, 'operationName', o.operationName);
   const wrapped = (o.fetch as FetchFunction | undefined) ?? null;
   const settings: ClientSettings = {
     component: 'fetch',
     operationName: (o.operationName as ClientOperationName | undefined) ?? null,
+    redaction: compileQueryRedaction(owner, o.redactQueryParameters),
   };
 
   return function sextantTracedFetch(input: string | URL | Request, init?: RequestInit): Promise<Response> {

@@ -3,8 +3,16 @@ import * as https from 'node:https';
 import type { Span } from '../span';
 import type { Tracer } from '../tracer';
 import { describeError } from '../util/describe';
-import { type ClientOperationName, type ClientSettings, failClientSpan, finishClientSpan, startClientSpan } from './client-span';
+import {
+  abortClientSpan,
+  type ClientOperationName,
+  type ClientSettings,
+  failClientSpan,
+  finishClientSpan,
+  startClientSpan,
+} from './client-span';
 import { checkOptionalFunction, checkOptionsObject, checkTracer } from './option-checks';
+import { compileQueryRedaction } from './url-redaction';
 
 type ResponseCallback = (res: http.IncomingMessage) => void;
 
@@ -23,6 +31,13 @@ export interface TracedRequestOptions {
    *     operationName: (method, url) => `${method} payments`
    */
   operationName?: ClientOperationName;
+  /**
+   * Query parameters whose values `http.url` shows as `REDACTED` (case-insensitive);
+   * default `DEFAULT_REDACTED_QUERY_PARAMETERS`, which this list replaces.
+   *
+   *     redactQueryParameters: [...DEFAULT_REDACTED_QUERY_PARAMETERS, 'session_id']
+   */
+  redactQueryParameters?: readonly string[];
 }
 
 interface Call {
@@ -92,11 +107,12 @@ function withTraceHeaders(original: unknown, injected: Record<string, string>): 
 export function tracedRequest(tracer: Tracer, options?: TracedRequestOptions): RequestFunction {
   const owner = 'tracedRequest';
   const faults = checkTracer(owner, tracer);
-  const o = checkOptionsObject(owner, options, ['operationName']);
+  const o = checkOptionsObject(owner, options, ['operationName', 'redactQueryParameters']);
   checkOptionalFunction(owner, 'operationName', o.operationName);
   const settings: ClientSettings = {
     component: 'node:http',
     operationName: (o.operationName as ClientOperationName | undefined) ?? null,
+    redaction: compileQueryRedaction(owner, o.redactQueryParameters),
   };
 
   return function sextantTracedRequest(...args: unknown[]): http.ClientRequest {
@@ -141,12 +157,7 @@ function observe(req: http.ClientRequest, span: Span): void {
     // Without listeners an 'error' event throws; with only ours it must still do so.
     if (req.listenerCount('error') === 1) throw error;
   };
-  const onClose = (): void => {
-    if (span.isFinished()) return;
-    span.setTag('http.aborted', true);
-    span.setTag('error', true);
-    span.finish();
-  };
+  const onClose = (): void => abortClientSpan(span);
   req.on('response', onResponse);
   req.on('error', onError);
   req.once('close', onClose);

@@ -93,6 +93,20 @@ export class AsyncLocalScopeManager implements ScopeManager {
     return target;
   }
 
+  /**
+   * @internal Zero-code tracing's one entry point here: makes `span` (null: no span) the
+   * active one for the rest of the current synchronous execution and the async work it
+   * starts (`AsyncLocalStorage#enterWith`). For a `diagnostics_channel` subscriber that
+   * runs just before the code it traces (`http.server.request.start` is published right
+   * before the server emits `'request'`) and has no callback to wrap. Node ends the
+   * entry with the callback that published (AsyncContextFrame, Node >= 24) or at the next
+   * entry on the same resource (async_hooks): every request enters its own, even ignored ones.
+   */
+  _enterSpan(span: Span | null): void {
+    if (span !== null) this.storage.enterWith(new ActiveScope(span, false, undefined));
+    else if (this.storage.getStore() !== undefined) this.storage.enterWith(undefined);
+  }
+
   private scopeFor(span: Span | null | undefined): ActiveScope | undefined {
     const current = innermostOpen(this.storage.getStore());
     if (span === undefined) return current;

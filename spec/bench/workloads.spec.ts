@@ -3,12 +3,10 @@
  * work (drops spans, loses parents, extracts wrong ids, activates nothing) is caught.
  * Nothing here is timed; figures are `npm run bench`'s job.
  */
-import * as path from 'node:path';
-import { Child } from '../../bench/harness/child';
 import { get } from '../../bench/http/load';
-import { verifyServer } from '../../bench/http/w6';
+import { startServers, verifyServer } from '../../bench/http/w6';
 import type { HttpServer } from '../../bench/http/w6';
-import type { ServerMode } from '../../bench/http/server';
+import type { ServerMode } from '../../bench/http/modes';
 import { createPeer, PEER_NAMES } from '../../bench/peers';
 import { ExportValve } from '../../bench/peers/export-valve';
 import { unregisterOtelGlobals } from '../../bench/peers/otel-pipeline';
@@ -151,26 +149,25 @@ describe('W6 servers (child processes, loopback only)', () => {
     await Promise.all(servers.map((s) => s.child.stop()));
   });
 
-  it('untraced, sextant and OpenTelemetry-instrumented servers answer, and traced ones continue the caller’s trace', async () => {
-    const script = path.join(__dirname, '..', '..', 'bench', 'http', 'server.ts');
-    const modes: ServerMode[] = ['untraced', 'sextant', 'otel'];
-    const started = await Promise.all(
-      modes.map(async (mode) => {
-        const child = Child.start(`server:${mode}`, script, [mode]);
-        servers.push({ mode, child, port: 0 });
-        const port = await child.request<number>({ cmd: 'listen' });
-        return { mode, child, port };
-      }),
-    );
-    for (const server of started) {
-      expect({ mode: server.mode, problems: await verifyServer(server) }).toEqual({ mode: server.mode, problems: [] });
+  it('untraced, sextant (hand-wired and zero-code), OpenTelemetry and dd-trace servers answer, and traced ones continue the caller’s trace', async () => {
+    const modes: ServerMode[] = ['untraced', 'sextant', 'sextant-zero', 'otel', 'untraced-fetch', 'sextant-zero-fetch', 'ddtrace-fetch'];
+    servers.push(...(await startServers(modes)));
+    const downstream = servers.find((s) => s.mode === 'downstream');
+    for (const server of servers.filter((s) => modes.includes(s.mode as ServerMode))) {
+      expect({ mode: server.mode, problems: await verifyServer(server, downstream) }).toEqual({ mode: server.mode, problems: [] });
     }
-    // The verification itself would notice a server that traced nothing: the sextant server
-    // counts what it exported, one span per request answered.
-    const sextant = started.find((s) => s.mode === 'sextant')!;
-    await get(sextant.port, {});
-    const counts = await sextant.child.request<{ served: number; exported: number }>({ cmd: 'counts' });
-    expect(counts.exported).toBe(counts.served);
-    expect(counts.served).toBe(2);
-  });
+    // The verification itself would notice a server that traced nothing: the sextant servers
+    // count what they exported, one span per request answered (two with the outbound fetch).
+    for (const [mode, perRequest] of [
+      ['sextant', 1],
+      ['sextant-zero', 1],
+      ['sextant-zero-fetch', 2],
+    ] as const) {
+      const server = servers.find((s) => s.mode === mode)!;
+      await get(server.port, {});
+      const counts = await server.child.request<{ served: number; exported: number }>({ cmd: 'counts' });
+      expect({ mode, exported: counts.exported }).toEqual({ mode, exported: counts.served * perRequest });
+      expect(counts.served).toBe(2);
+    }
+  }, 60_000);
 });

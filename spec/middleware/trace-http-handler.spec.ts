@@ -1,4 +1,6 @@
+import { EventEmitter } from 'node:events';
 import http from 'node:http';
+import type { Socket } from 'node:net';
 import express from 'express';
 import { InMemoryRecorder, Tracer, traceHttpHandler, type Span } from '../../lib';
 import { close, isServerSpan, listen, onlySpan, spansWhen, waitFor } from '../helpers/middleware';
@@ -235,5 +237,20 @@ describe('traceHttpHandler with node:http', () => {
     expect(() => traceHttpHandler(tracer, () => undefined, { ignorePaths: 5 as never })).toThrow(/traceHttpHandler options\.ignorePaths/);
     expect(() => traceHttpHandler(tracer, () => undefined, { onerror: () => 1 } as never)).toThrow(/options\.onerror is not an option/);
     expect(() => traceHttpHandler(null as never, () => undefined)).toThrow(TypeError);
+  });
+
+  it('ends the span of a response no node:http connection carries (as fastify.inject() makes) on its finish event', () => {
+    // A ServerResponse on a mock socket publishes no diagnostics_channel message: listeners must end the span.
+    const socket = new EventEmitter() as unknown as Socket;
+    const req = new http.IncomingMessage(socket);
+    req.method = 'GET';
+    req.url = '/injected';
+    const res = new http.ServerResponse(req);
+    traceHttpHandler(tracer, () => undefined)(req, res);
+    expect(recorder.spans()).toHaveLength(0);
+
+    res.emit('finish');
+
+    expect(recorder.spans().map((s) => s.tags['http.url'])).toEqual(['/injected']);
   });
 });

@@ -28,7 +28,9 @@ describe('the packed package', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('ships the build, types and docs, not the sources or tests', () => {
-    expect(files).toEqual(expect.arrayContaining(['dist/index.js', 'dist/index.d.ts', 'README.md', 'CHANGELOG.md', 'package.json']));
+    expect(files).toEqual(
+      expect.arrayContaining(['dist/index.js', 'dist/index.d.ts', 'dist/register.js', 'README.md', 'CHANGELOG.md', 'package.json']),
+    );
     expect(files.filter((f) => f.startsWith('spec/') || f.startsWith('lib/') || f.startsWith('bench/'))).toEqual([]);
   });
 
@@ -75,6 +77,33 @@ describe('the packed package', () => {
       { cwd: dir, encoding: 'utf8' },
     );
     expect(out.trim()).toBe('esm');
+  });
+
+  // The `./register` subpath, for both module systems: zero-code tracing of an app that imports nothing of sextant.
+  it.each([
+    ['--require', ['-e']],
+    ['--import', ['--input-type=module', '-e']],
+  ])('publishes sextant/register for %s', (flag, evalFlags) => {
+    const out = execFileSync(
+      process.execPath,
+      [
+        flag,
+        'sextant/register',
+        ...evalFlags,
+        `(async () => {
+      const http = await import('node:http');
+      const { registeredTracer, Tracer } = await import('sextant');
+      const { globalTracer } = await import('opentracing');
+      const server = http.createServer((req, res) => res.end(String(registeredTracer().activeSpan() !== null)));
+      await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const body = await (await fetch('http://127.0.0.1:' + server.address().port + '/')).text();
+      server.close();
+      console.log(registeredTracer() instanceof Tracer, globalTracer().startSpan('x').context().toTraceId().length, body);
+    })()`,
+      ],
+      { cwd: dir, encoding: 'utf8', env: { ...process.env, OTEL_TRACES_EXPORTER: 'none' } },
+    );
+    expect(out.trim()).toBe('true 32 true');
   });
 
   it('ships source maps that carry the sources they point to', () => {
