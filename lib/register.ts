@@ -3,8 +3,10 @@
  * zero-code tracing for an application that does not import sextant. Sets up a tracer
  * from the `OTEL_*` environment (`initTracerFromEnv()`: exporter, sampler, propagators,
  * flushed on exit), makes it the OpenTracing global tracer and `registeredTracer()`,
- * and turns on `instrument()` for the instrumentations `OTEL_NODE_ENABLED_INSTRUMENTATIONS`
- * / `OTEL_NODE_DISABLED_INSTRUMENTATIONS` leave on (`http`, `undici`; default both).
+ * turns on `instrument()` for the instrumentations `OTEL_NODE_ENABLED_INSTRUMENTATIONS`
+ * / `OTEL_NODE_DISABLED_INSTRUMENTATIONS` leave on (`http`, `undici`; default both), and,
+ * when `@opentelemetry/api` is installed, puts sextant behind it (`registerOpenTelemetry`;
+ * `SEXTANT_OPENTELEMETRY=false` leaves it off).
  *
  * With `OTEL_SDK_DISABLED=true` the tracer is still set up (it records nothing, as
  * `initTracerFromEnv` says) but nothing is instrumented: zero-code tracing is off.
@@ -19,6 +21,7 @@ import { describeError } from './util/describe';
 import { instrument } from './instrumentation/instrument';
 import { instrumentationsFromEnv } from './instrumentation/instrumentations-from-env';
 import { registeredTracer, setRegisteredTracer } from './instrumentation/registered-tracer';
+import { maybeRegisterOpenTelemetry } from './opentelemetry/maybe-register';
 
 function register(): void {
   if (registeredTracer() !== null) return;
@@ -28,6 +31,9 @@ function register(): void {
     opentracing.initGlobalTracer(tracer);
     const reader = new EnvReader(process.env, console);
     if (reader.boolean('OTEL_SDK_DISABLED')) return;
+    // Before the application loads: instrumentation written against @opentelemetry/api
+    // then finds sextant behind the API (when the API is installed; SEXTANT_OPENTELEMETRY=false turns it off).
+    maybeRegisterOpenTelemetry(tracer, process.env);
     instrument(tracer, { instrumentations: instrumentationsFromEnv(reader) });
   } catch (error) {
     try {
