@@ -1,15 +1,21 @@
 import type { PropagationName } from './propagation-name';
 import type { SpanContext } from '../span-context';
-import { isValidSpanId, isValidTraceId } from '../util/ids';
+import { isAllZeroHex } from '../util/ids';
 import type { Baggage } from '../span-context';
 import { B3MultiCodec, B3SingleCodec } from './b3-codecs';
 import { decodeBinaryContext, encodeBinaryContext } from './binary-codec';
 import { readerFor } from './carrier-reader';
 import { setterFor } from './carrier-writer';
+import { planBaggage } from './baggage-budget';
+import type { BaggageCarrying } from './baggage-budget';
+import { newBaggageRecord } from './baggage-text';
+import { isLowerHexRun } from './hex';
 import { JaegerCodec } from './jaeger-codec';
+import { OtTraceCodec } from './ottrace-codec';
 import type { TextMapCodec } from './text-map-codec';
 import { W3CBaggageCodec } from './w3c-baggage-codec';
 import { W3CTraceContextCodec } from './w3c-trace-context-codec';
+import { XRayCodec } from './xray-codec';
 
 const CODECS: Record<PropagationName, () => TextMapCodec> = {
   tracecontext: () => new W3CTraceContextCodec(),
@@ -17,17 +23,20 @@ const CODECS: Record<PropagationName, () => TextMapCodec> = {
   jaeger: () => new JaegerCodec(),
   b3multi: () => new B3MultiCodec(),
   b3: () => new B3SingleCodec(),
+  ottrace: () => new OtTraceCodec(),
+  xray: () => new XRayCodec(),
 };
 
 /** Baggage from several formats in one object; the format listed first wins a shared key. */
 function mergeBaggage(first: Baggage, later: Baggage): Baggage {
-  const merged = Object.assign(Object.create(null) as Record<string, string>, later);
+  const merged = Object.assign(newBaggageRecord(), later);
   for (const key of Object.keys(first)) merged[key] = first[key];
   return merged;
 }
 
 /**
- * The formats a tracer speaks, in order. `injectTextMap` writes every one;
+ * The formats a tracer speaks, in order. `injectTextMap` writes every one, the baggage
+ * within one budget shared by every format that carries it (`planBaggage`);
  * `extractTextMap` takes the first valid context and merges into it the baggage of every
  * format that carries some. The binary format is always the same one.
  *
@@ -36,6 +45,8 @@ function mergeBaggage(first: Baggage, later: Baggage): Baggage {
  */
 export class Propagator {
   private readonly codecs: readonly TextMapCodec[];
+  /** the codecs that write baggage: they share one budget */
+  private readonly baggageFormats: readonly BaggageCarrying[];
 
   constructor(names: readonly PropagationName[]) {
     const codecs: TextMapCodec[] = [];
@@ -47,6 +58,7 @@ export class Propagator {
       codecs.push(make());
     }
     this.codecs = codecs;
+    this.baggageFormats = codecs.filter((codec): codec is TextMapCodec & BaggageCarrying => codec.baggageBytes !== undefined);
   }
 
   /**
@@ -60,8 +72,9 @@ export class Propagator {
     const set = setterFor(carrier);
     if (set === null) throw new TypeError(`carrier must be an object, got ${carrier === null ? 'null' : typeof carrier}`);
     checkIds(context);
+    const baggage = planBaggage(context.baggage, this.baggageFormats);
     const codecs = this.codecs;
-    for (let i = 0; i < codecs.length; i++) codecs[i].inject(context, carrier as object, set);
+    for (let i = 0; i < codecs.length; i++) codecs[i].inject(context, carrier as object, set, baggage);
   }
 
   /**
@@ -134,15 +147,20 @@ export class Propagator {
 let lastTraceId = '';
 let lastSpanId = '';
 
+/** `id` is `length` lowercase hex digits, not all zero. */
+function isValidId(id: unknown, length: number): boolean {
+  return typeof id === 'string' && id.length === length && isLowerHexRun(id, 0, length) && !isAllZeroHex(id);
+}
+
 /** A context built by hand may hold anything: only valid ids reach the wire. */
 function checkIds(context: SpanContext): void {
   const { traceId, spanId } = context;
   if (traceId !== lastTraceId) {
-    if (!isValidTraceId(traceId)) throw new TypeError('span context has an invalid trace or span id; nothing injected');
+    if (!isValidId(traceId, 32)) throw new TypeError('span context has an invalid trace or span id; nothing injected');
     lastTraceId = traceId;
   }
   if (spanId !== lastSpanId) {
-    if (!isValidSpanId(spanId)) throw new TypeError('span context has an invalid trace or span id; nothing injected');
+    if (!isValidId(spanId, 16)) throw new TypeError('span context has an invalid trace or span id; nothing injected');
     lastSpanId = spanId;
   }
 }

@@ -15,7 +15,9 @@ const FLAGS_SUFFIX = ['-00', '-01', '-02', '-03'];
 const VERSION_00_LENGTH = 55;
 /**
  * version, trace-id, parent-id and trace-flags, then the end or a dash (a higher version may
- * add fields). Fixed widths and no nested repetition: matching is linear.
+ * add fields). Fixed widths and no nested repetition: matching is linear. Measured against a
+ * char-table loop, the compiled pattern is as fast or faster (the value is usually a
+ * concatenation that any reader must flatten first, and the regex engine does that natively).
  */
 const FIRST_FOUR_FIELDS = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}(?:-|$)/;
 
