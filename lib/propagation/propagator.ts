@@ -4,7 +4,7 @@ import { isAllZeroHex } from '../util/ids';
 import type { Baggage } from '../span-context';
 import { B3MultiCodec, B3SingleCodec } from './b3-codecs';
 import { decodeBinaryContext, encodeBinaryContext } from './binary-codec';
-import { readerFor } from './carrier-reader';
+import { readerFor, releaseReader } from './carrier-reader';
 import { setterFor } from './carrier-writer';
 import { planBaggage } from './baggage-budget';
 import type { BaggageCarrying } from './baggage-budget';
@@ -12,7 +12,7 @@ import { newBaggageRecord } from './baggage-text';
 import { isLowerHexRun } from './hex';
 import { JaegerCodec } from './jaeger-codec';
 import { OtTraceCodec } from './ottrace-codec';
-import type { TextMapCodec } from './text-map-codec';
+import type { CarrierReader, TextMapCodec } from './text-map-codec';
 import { W3CBaggageCodec } from './w3c-baggage-codec';
 import { W3CTraceContextCodec } from './w3c-trace-context-codec';
 import { XRayCodec } from './xray-codec';
@@ -83,34 +83,40 @@ export class Propagator {
    *     const parent = propagator.extractTextMap(req.headers); // SpanContext with remote = true
    */
   extractTextMap(carrier: unknown): SpanContext | null {
+    let reader: CarrierReader | null = null;
     try {
-      const reader = readerFor(carrier);
-      if (reader === null) return null;
-      let context: SpanContext | null = null;
-      let decision: SpanContext | null = null;
-      let baggage: Baggage | null = null;
-      const codecs = this.codecs;
-      for (let i = 0; i < codecs.length; i++) {
-        const codec = codecs[i];
-        // Once a context with real ids is found, later formats only contribute baggage.
-        if (context === null && codec.extractContext !== undefined) {
-          const found = codec.extractContext(reader);
-          if (found !== null) {
-            if (!found.decisionOnly) context = found;
-            else decision ??= found;
-          }
-        }
-        if (codec.extractBaggage !== undefined) {
-          const found = codec.extractBaggage(reader);
-          if (found !== null) baggage = baggage === null ? found : mergeBaggage(baggage, found);
-        }
-      }
-      const chosen = context ?? decision;
-      if (chosen !== null && baggage !== null) chosen.baggage = baggage;
-      return chosen;
+      reader = readerFor(carrier);
+      return reader === null ? null : this.extractFrom(reader);
     } catch {
       return null;
+    } finally {
+      if (reader !== null) releaseReader(reader);
     }
+  }
+
+  private extractFrom(reader: CarrierReader): SpanContext | null {
+    let context: SpanContext | null = null;
+    let decision: SpanContext | null = null;
+    let baggage: Baggage | null = null;
+    const codecs = this.codecs;
+    for (let i = 0; i < codecs.length; i++) {
+      const codec = codecs[i];
+      // Once a context with real ids is found, later formats only contribute baggage.
+      if (context === null && codec.extractContext !== undefined) {
+        const found = codec.extractContext(reader);
+        if (found !== null) {
+          if (!found.decisionOnly) context = found;
+          else decision ??= found;
+        }
+      }
+      if (codec.extractBaggage !== undefined) {
+        const found = codec.extractBaggage(reader);
+        if (found !== null) baggage = baggage === null ? found : mergeBaggage(baggage, found);
+      }
+    }
+    const chosen = context ?? decision;
+    if (chosen !== null && baggage !== null) chosen.baggage = baggage;
+    return chosen;
   }
 
   /**

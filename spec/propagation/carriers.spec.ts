@@ -64,6 +64,21 @@ describe('extract reads', () => {
     }
   });
 
+  test('a plain carrier whose getter extracts from another carrier: each extraction reads its own carrier', () => {
+    const inner = `00-${'1'.repeat(32)}-${'2'.repeat(16)}-01`;
+    let innerTraceId: string | undefined;
+    const outer = {
+      get traceparent() {
+        innerTraceId = tracer.extract(HTTP, { traceparent: inner, baggage: 'inner=1' })?.traceId;
+        return TRACEPARENT;
+      },
+      baggage: 'outer=1',
+    };
+    expect(tracer.extract(HTTP, outer)).toMatchObject({ traceId: TRACE, baggage: { outer: '1' } });
+    expect(innerTraceId).toBe('1'.repeat(32));
+    expect(tracer.extract(HTTP, { traceparent: inner })?.traceId).toBe('1'.repeat(32));
+  });
+
   test('only own properties of a plain object', () => {
     const carrier = Object.create({ traceparent: TRACEPARENT }) as Record<string, unknown>;
     expect(tracer.extract(HTTP, carrier)).toBeNull();
