@@ -39,19 +39,16 @@ function stringsAmong(items: Iterable<unknown>): string[] {
 /**
  * A plain object or Node's `IncomingHttpHeaders`. Node lowercases incoming names, so an
  * exact own-property hit is the common case; a miss looks for another casing among the
- * carrier's own names of the same length (at most `maxCarrierNames`). One instance is
- * reused from extraction to extraction (`readerFor` / `releaseReader`).
+ * carrier's own names of the same length (at most `maxCarrierNames`).
+ *
+ * One is made per extraction. Reusing a long-lived reader was measured slower: pointing an
+ * old-generation object at each new carrier costs a write barrier that outweighs the
+ * allocation of a small short-lived one.
  */
 class RecordReader implements CarrierReader {
-  private record: Record<string, unknown> = EMPTY_RECORD;
   private keys: readonly string[] | null = null;
 
-  /** Points the reader at `record`; `EMPTY_RECORD` lets go of the last one. */
-  reset(record: Record<string, unknown>): this {
-    this.record = record;
-    this.keys = null;
-    return this;
-  }
+  constructor(private readonly record: Record<string, unknown>) {}
 
   get(name: string): string | undefined {
     const record = this.record;
@@ -72,14 +69,6 @@ class RecordReader implements CarrierReader {
     return this.keys;
   }
 }
-
-const EMPTY_RECORD: Record<string, unknown> = Object.freeze({});
-/**
- * The reader plain carriers borrow, or null while it is lent out: a plain object then costs
- * no allocation per extraction. A reentrant extraction (a carrier getter that extracts
- * again) finds it lent and gets a reader of its own.
- */
-let spareRecordReader: RecordReader | null = new RecordReader();
 
 /** A `Map` of header names to values, any casing. */
 class MapReader implements CarrierReader {
@@ -126,7 +115,7 @@ class GetterReader implements CarrierReader {
       return stringsAmong(iterator as Iterable<unknown>);
     }
     const headers = carrier.headers;
-    if (headers !== null && typeof headers === 'object') return new RecordReader().reset(headers as Record<string, unknown>).names();
+    if (headers !== null && typeof headers === 'object') return new RecordReader(headers as Record<string, unknown>).names();
     return NO_NAMES;
   }
 }
@@ -136,23 +125,13 @@ class GetterReader implements CarrierReader {
  * (any key case), Node's `IncomingHttpHeaders`, a `Map`, a fetch `Headers`, or anything
  * with a `get(name)` method. Returns null for carriers that cannot hold headers.
  * Readers may throw when the carrier does (a hostile getter or Proxy): callers catch.
- * Hand the reader back with `releaseReader` when done.
  *
- *     const reader = readerFor(req.headers);
- *     reader?.get('traceparent'); // '00-4bf9…-01' or undefined
- *     if (reader !== null) releaseReader(reader);
+ *     readerFor(req.headers)?.get('traceparent'); // '00-4bf9…-01' or undefined
  */
 export function readerFor(carrier: unknown): CarrierReader | null {
   if (carrier === null || typeof carrier !== 'object') return null;
   if (carrier instanceof Map) return new MapReader(carrier);
   const getter = (carrier as { get?: unknown }).get;
   if (typeof getter === 'function') return new GetterReader(carrier, getter as Getter);
-  const reader = spareRecordReader ?? new RecordReader();
-  spareRecordReader = null;
-  return reader.reset(carrier as Record<string, unknown>);
-}
-
-/** Ends the use of a reader from `readerFor`: a plain carrier's reader lets go of it and is lent again. */
-export function releaseReader(reader: CarrierReader): void {
-  if (reader instanceof RecordReader) spareRecordReader = reader.reset(EMPTY_RECORD);
+  return new RecordReader(carrier as Record<string, unknown>);
 }

@@ -4,7 +4,7 @@ import { isAllZeroHex } from '../util/ids';
 import type { Baggage } from '../span-context';
 import { B3MultiCodec, B3SingleCodec } from './b3-codecs';
 import { decodeBinaryContext, encodeBinaryContext } from './binary-codec';
-import { readerFor, releaseReader } from './carrier-reader';
+import { readerFor } from './carrier-reader';
 import { setterFor } from './carrier-writer';
 import { planBaggage } from './baggage-budget';
 import type { BaggageCarrying } from './baggage-budget';
@@ -83,14 +83,11 @@ export class Propagator {
    *     const parent = propagator.extractTextMap(req.headers); // SpanContext with remote = true
    */
   extractTextMap(carrier: unknown): SpanContext | null {
-    let reader: CarrierReader | null = null;
     try {
-      reader = readerFor(carrier);
+      const reader = readerFor(carrier);
       return reader === null ? null : this.extractFrom(reader);
     } catch {
       return null;
-    } finally {
-      if (reader !== null) releaseReader(reader);
     }
   }
 

@@ -2,6 +2,7 @@ import type { Baggage, SpanContext } from '../span-context';
 import type { BaggageCarrying, BaggageMember } from './baggage-budget';
 import { BaggageBuilder, decodeBaggageText } from './baggage-text';
 import { PROPAGATION_LIMITS } from './limits';
+import { setProperty } from './carrier-writer';
 import type { CarrierReader, HeaderSetter, TextMapCodec } from './text-map-codec';
 import { isOws } from './http-whitespace';
 
@@ -30,7 +31,8 @@ export class W3CBaggageCodec implements TextMapCodec, BaggageCarrying {
     if (baggage.length === 0) return;
     let value = `${baggage[0].encodedKey}=${baggage[0].encodedValue}`;
     for (let i = 1; i < baggage.length; i++) value += `,${baggage[i].encodedKey}=${baggage[i].encodedValue}`;
-    set(carrier, 'baggage', value);
+    if (set === setProperty) (carrier as { baggage?: string }).baggage = value;
+    else set(carrier, 'baggage', value);
   }
 
   /** The member, `key=value`, and the `,` before it: W3C's 8192 bytes count the header value. */
