@@ -2,8 +2,7 @@ import { isAllZeroHex } from '../util/ids';
 
 /**
  * Checks and conversions for ids on the wire. Characters are classified through a table
- * indexed by char code: one load and one comparison per character, no regex engine entry,
- * no allocation.
+ * indexed by char code: one load and one comparison per character, no allocation.
  */
 
 /** The value of each ASCII character as a hex digit (any case), or -1. */
