@@ -5,6 +5,11 @@ import { PROPAGATION_LIMITS } from './limits';
 
 const { maxBaggageMembers, maxBaggageBytes, maxBaggageMemberBytes } = PROPAGATION_LIMITS;
 const hasOwn = Object.prototype.hasOwnProperty;
+/**
+ * Baggage items looked at per inject. Items are skipped when they do not fit, so without a
+ * bound a baggage of a million items would be encoded whole on every inject.
+ */
+const MAX_EXAMINED_ITEMS = 1024;
 
 /** One baggage item on its way out, in the forms the formats write. */
 export interface BaggageMember {
@@ -36,7 +41,8 @@ const NO_MEMBERS: readonly BaggageMember[] = Object.freeze([]);
  * summed over every format still fits, so each format carries the same members (a reader
  * of any one of them sees the same baggage). A member that does not fit is skipped and
  * smaller later ones may still be kept. At most `maxBaggageMembers` members; a member whose
- * encoded `key=value` passes `maxBaggageMemberBytes` is skipped everywhere.
+ * encoded `key=value` passes `maxBaggageMemberBytes` is skipped everywhere. At most the first
+ * 1024 items are looked at.
  *
  *     planBaggage({ tenant: 'acme' }, [w3cBaggage, jaeger]);
  *     // [{ key: 'tenant', value: 'acme', encodedKey: 'tenant', encodedValue: 'acme' }]
@@ -45,7 +51,9 @@ export function planBaggage(baggage: Baggage, formats: readonly BaggageCarrying[
   if (baggage === EMPTY_BAGGAGE || formats.length === 0) return NO_MEMBERS;
   let members: BaggageMember[] | null = null;
   let bytes = 0;
+  let examined = 0;
   for (const key in baggage) {
+    if (++examined > MAX_EXAMINED_ITEMS) break;
     if (!hasOwn.call(baggage, key) || key.length === 0) continue;
     const index = members === null ? 0 : members.length;
     if (index >= maxBaggageMembers) break;

@@ -83,6 +83,15 @@ describe('one budget for every baggage format', () => {
     expect(keysByFormat(headers)).toMatchObject({ baggage: ['first', 'small'], jaeger: ['first', 'small'] });
   });
 
+  test('a baggage of 100,000 items is looked at only up to its first 1024 items', () => {
+    const huge: Record<string, string> = {};
+    for (let i = 0; i < 100_000; i++) huge[`k${i}`] = i < 2000 ? 'x'.repeat(5000) : 'v';
+    // the first 2000 items are too big for any format; the small ones after them are not looked at
+    expect(keysByFormat(injected(['baggage'], huge)).baggage).toEqual([]);
+    const early: Record<string, string> = { ...huge, k0: 'small' };
+    expect(keysByFormat(injected(['baggage'], early)).baggage).toEqual(['k0']);
+  });
+
   test('an item ottrace cannot carry costs nothing there, and still goes in the other formats', () => {
     const headers = injected(['baggage', 'ottrace'], { who: 'Amélie', tenant: 'acme' });
     expect(keysByFormat(headers)).toEqual({ baggage: ['who', 'tenant'], jaeger: [], ottrace: ['tenant'] });
