@@ -57,6 +57,8 @@ export class XRayCodec implements TextMapCodec {
     let spanId: string | null = null;
     let sampled: boolean | null = null;
     const n = header.length;
+    // The next '=' is found once and reused until passed: the scan stays linear.
+    let nextEquals = -1;
     let start = 0;
     while (start < n) {
       let end = header.indexOf(';', start);
@@ -65,8 +67,12 @@ export class XRayCodec implements TextMapCodec {
       let b = end;
       while (a < b && isOws(header.charCodeAt(a))) a++;
       while (b > a && isOws(header.charCodeAt(b - 1))) b--;
-      const eq = header.indexOf('=', a);
-      if (eq !== -1 && eq < b) {
+      if (nextEquals < a) {
+        nextEquals = header.indexOf('=', a);
+        if (nextEquals === -1) nextEquals = n; // none left: past every field
+      }
+      const eq = nextEquals;
+      if (eq < b) {
         const nameLength = eq - a;
         if (nameLength === 4 && header.startsWith('Root', a)) {
           traceId = traceIdOfRoot(header, eq + 1, b);
