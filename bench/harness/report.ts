@@ -135,7 +135,7 @@ function throughputTable(results: Results, workload: MicroWorkloadId, variant: s
   return table(head, rows);
 }
 
-const FORMATS = ['tracecontext', 'tracecontext+baggage', 'b3', 'b3multi', 'jaeger', 'binary'];
+const FORMATS = ['tracecontext', 'tracecontext+baggage', 'b3', 'b3multi', 'jaeger', 'ottrace', 'xray', 'binary'];
 
 function formatTable(results: Results): string {
   const w3cOtel = rate(row(results, 'W3', 'otel', 'tracecontext'));

@@ -1,7 +1,9 @@
 import * as api from '@opentelemetry/api';
 import { W3CBaggagePropagator, W3CTraceContextPropagator, CompositePropagator } from '@opentelemetry/core';
 import { B3InjectEncoding, B3Propagator } from '@opentelemetry/propagator-b3';
+import { AWSXRayPropagator } from '@opentelemetry/propagator-aws-xray';
 import { JaegerPropagator } from '@opentelemetry/propagator-jaeger';
+import { OTTracePropagator } from '@opentelemetry/propagator-ot-trace';
 import { createOtelPipeline } from './otel-pipeline';
 import { RESOLVED, W3_BAGGAGE, W3_SPAN_ID, W3_TRACE_ID } from './peer';
 import type { ExtractedIds, Peer, PeerHandle, PeerOptions, RoundTripCase } from './peer';
@@ -108,6 +110,12 @@ function otelRoundTrips(): RoundTripCase[] {
     direct('b3', new B3Propagator({ injectEncoding: B3InjectEncoding.SINGLE_HEADER }), plain, {}),
     direct('b3multi', new B3Propagator({ injectEncoding: B3InjectEncoding.MULTI_HEADER }), plain, {}),
     direct('jaeger', new JaegerPropagator(), withBaggage, { ...W3_BAGGAGE }),
+    {
+      // OTTracePropagator writes the low 64 bits of the trace id, and reads them back padded
+      ...direct('ottrace', new OTTracePropagator(), withBaggage, { ...W3_BAGGAGE }),
+      expected: { ...expected({ ...W3_BAGGAGE }), traceId: W3_TRACE_ID.slice(16).padStart(32, '0') },
+    },
+    direct('xray', new AWSXRayPropagator(), plain, {}),
   ];
 }
 

@@ -86,6 +86,8 @@ export function createSextantPeer(options: PeerOptions = {}): PeerHandle {
         headers('b3', propagating(['b3']), plain, {}),
         headers('b3multi', propagating(['b3multi']), plain, {}),
         headers('jaeger', propagating(['jaeger']), withBaggage, { ...W3_BAGGAGE }),
+        headers('ottrace', propagating(['ottrace']), withBaggage, { ...W3_BAGGAGE }),
+        headers('xray', propagating(['xray']), plain, {}),
         {
           format: 'binary',
           expected: { traceId: W3_TRACE_ID, spanId: W3_SPAN_ID, sampled: true, baggage: { ...W3_BAGGAGE } },

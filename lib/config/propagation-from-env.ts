@@ -4,12 +4,13 @@ import { ENV_DEFAULTS } from './env-defaults';
 import type { EnvReader } from './env-reader';
 
 /**
- * The wire formats `OTEL_PROPAGATORS` lists, in its order. `none` alone means no
- * propagation at all. Unknown names (`xray`, `ottrace`, typos) are reported in one
- * warning and skipped; if nothing usable is left, the default `tracecontext,baggage`.
+ * The wire formats `OTEL_PROPAGATORS` lists, in its order: `tracecontext`, `baggage`, `b3`,
+ * `b3multi`, `jaeger`, `ottrace`, `xray`. `none` alone means no propagation at all. Unknown
+ * names (`opencensus`, typos) are reported in one warning and skipped; if nothing usable is
+ * left, the default `tracecontext,baggage`.
  *
- *     // OTEL_PROPAGATORS=b3multi,tracecontext
- *     propagationFromEnv(reader); // ['b3multi', 'tracecontext']
+ *     // OTEL_PROPAGATORS=xray,tracecontext
+ *     propagationFromEnv(reader); // ['xray', 'tracecontext']
  */
 export function propagationFromEnv(reader: EnvReader): PropagationName[] {
   const fallback = [...ENV_DEFAULTS.OTEL_PROPAGATORS];

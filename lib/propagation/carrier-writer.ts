@@ -1,6 +1,12 @@
 import type { HeaderSetter } from './text-map-codec';
 
-const setProperty: HeaderSetter = (carrier, name, value) => {
+/**
+ * Writes a plain-object carrier. Codecs that write fixed header names compare their setter
+ * with this one and store through a named property instead (`carrier.traceparent = …`): a
+ * store site per name stays monomorphic, where this shared keyed store sees every name of
+ * every format and goes megamorphic.
+ */
+export const setProperty: HeaderSetter = (carrier, name, value) => {
   (carrier as Record<string, unknown>)[name] = value;
 };
 

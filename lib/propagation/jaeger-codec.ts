@@ -1,11 +1,12 @@
-import { EMPTY_BAGGAGE, SpanContext } from '../span-context';
+import { SpanContext } from '../span-context';
 import type { Baggage } from '../span-context';
-import { BaggageBuilder, decodeBaggageText, encodeBaggageKey, encodeBaggageValue } from './baggage-text';
+import type { BaggageCarrying, BaggageMember } from './baggage-budget';
+import { BaggageBuilder, decodeBaggageText } from './baggage-text';
 import { normalizedId, shortestTraceId } from './hex';
 import { PROPAGATION_LIMITS } from './limits';
 import type { CarrierReader, HeaderSetter, TextMapCodec } from './text-map-codec';
 
-const { maxBaggageMembers, maxBaggageBytes, maxBaggageMemberBytes } = PROPAGATION_LIMITS;
+const { maxBaggageBytes } = PROPAGATION_LIMITS;
 const CONTEXT_HEADER = 'uber-trace-id';
 const BAGGAGE_PREFIX = 'uberctx-';
 const BAGGAGE_NAME = /^uberctx-/i;
@@ -38,32 +39,23 @@ function parseUberTraceId(value: string): SpanContext | null {
  * Jaeger's native format: `uber-trace-id: {trace-id}:{span-id}:{parent-span-id}:{flags}`
  * (64- or 128-bit trace ids, leading zeros optional, URL-encoded form accepted; flags bit 1
  * sampled, bit 2 debug) and one `uberctx-{key}` header per baggage item, values
- * URL-encoded. Also reads jaeger-client's `jaeger-baggage: k1=v1, k2=v2` header.
+ * URL-encoded, within the budget every baggage format shares. Also reads jaeger-client's `jaeger-baggage: k1=v1, k2=v2` header.
  *
  * HTTP lowercases header names, so over HTTP baggage keys arrive lowercase, as with
  * jaeger-client; a TEXT_MAP carrier keeps their case.
  */
-export class JaegerCodec implements TextMapCodec {
+export class JaegerCodec implements TextMapCodec, BaggageCarrying {
   readonly name = 'jaeger' as const;
 
-  inject(context: SpanContext, carrier: object, set: HeaderSetter): void {
+  inject(context: SpanContext, carrier: object, set: HeaderSetter, baggage: readonly BaggageMember[]): void {
     const flags = (context.sampled || context.debug ? SAMPLED : 0) | (context.debug ? DEBUG : 0);
     set(carrier, CONTEXT_HEADER, `${shortestTraceId(context.traceId)}:${context.spanId}:0:${flags}`);
-    const baggage = context.baggage;
-    if (baggage === EMPTY_BAGGAGE) return;
-    let count = 0;
-    let bytes = 0;
-    for (const key in baggage) {
-      if (!Object.prototype.hasOwnProperty.call(baggage, key) || key.length === 0) continue;
-      const name = BAGGAGE_PREFIX + encodeBaggageKey(key);
-      const value = encodeBaggageValue(String(baggage[key]));
-      const size = name.length + value.length;
-      if (size > maxBaggageMemberBytes || bytes + size > maxBaggageBytes) continue;
-      if (count >= maxBaggageMembers) break;
-      set(carrier, name, value);
-      count++;
-      bytes += size;
-    }
+    for (let i = 0; i < baggage.length; i++) set(carrier, BAGGAGE_PREFIX + baggage[i].encodedKey, baggage[i].encodedValue);
+  }
+
+  /** One `uberctx-{key}: {value}` header: its name and value. */
+  baggageBytes(member: BaggageMember): number {
+    return BAGGAGE_PREFIX.length + member.encodedKey.length + member.encodedValue.length;
   }
 
   extractContext(reader: CarrierReader): SpanContext | null {

@@ -12,9 +12,14 @@ export const PROPAGATION_LIMITS = Object.freeze({
   maxTracestateLength: 16384,
   /** a `tracestate` with more list members than this is dropped whole (W3C Trace Context) */
   maxTracestateMembers: 32,
-  /** baggage members kept per format; later members are dropped (W3C Baggage asks for at least 64) */
+  /** baggage members read per format, and written (the same ones in every format); later members are dropped (W3C Baggage asks for at least 64) */
   maxBaggageMembers: 180,
-  /** bytes of baggage read and written per format; members past it are dropped (W3C Baggage: 8192) */
+  /**
+   * bytes of baggage read per format, and written summed over every format that carries
+   * baggage (the `baggage` value, plus name and value of each `uberctx-*` / `ot-baggage-*`
+   * header), so a downstream server's header limit (Node: 16 KiB) is never passed; members
+   * past it are dropped (W3C Baggage: 8192)
+   */
   maxBaggageBytes: 8192,
   /** a single baggage member (`key=value`, encoded) longer than this is dropped */
   maxBaggageMemberBytes: 4096,

@@ -1,15 +1,21 @@
 import type { PropagationName } from './propagation-name';
 import { SpanContext } from '../span-context';
-import { isValidSpanId, isValidTraceId } from '../util/ids';
+import { isAllZeroHex } from '../util/ids';
 import type { Baggage } from '../span-context';
 import { B3MultiCodec, B3SingleCodec } from './b3-codecs';
 import { decodeBinaryContext, encodeBinaryContext } from './binary-codec';
 import { readerFor } from './carrier-reader';
 import { setterFor } from './carrier-writer';
+import { planBaggage } from './baggage-budget';
+import type { BaggageCarrying } from './baggage-budget';
+import { newBaggageRecord } from './baggage-text';
+import { isLowerHexRun } from './hex';
 import { JaegerCodec } from './jaeger-codec';
+import { OtTraceCodec } from './ottrace-codec';
 import type { CarrierReader, HeaderSetter, TextMapCodec } from './text-map-codec';
 import { W3CBaggageCodec } from './w3c-baggage-codec';
 import { W3CTraceContextCodec } from './w3c-trace-context-codec';
+import { XRayCodec } from './xray-codec';
 
 const CODECS: Record<PropagationName, () => TextMapCodec> = {
   tracecontext: () => new W3CTraceContextCodec(),
@@ -17,6 +23,8 @@ const CODECS: Record<PropagationName, () => TextMapCodec> = {
   jaeger: () => new JaegerCodec(),
   b3multi: () => new B3MultiCodec(),
   b3: () => new B3SingleCodec(),
+  ottrace: () => new OtTraceCodec(),
+  xray: () => new XRayCodec(),
 };
 
 const NO_TRACE_ID = '0'.repeat(32);
@@ -24,13 +32,14 @@ const NO_SPAN_ID = '0'.repeat(16);
 
 /** Baggage from several formats in one object; the format listed first wins a shared key. */
 function mergeBaggage(first: Baggage, later: Baggage): Baggage {
-  const merged = Object.assign(Object.create(null) as Record<string, string>, later);
+  const merged = Object.assign(newBaggageRecord(), later);
   for (const key of Object.keys(first)) merged[key] = first[key];
   return merged;
 }
 
 /**
- * The formats a tracer speaks, in order. `injectTextMap` writes every one;
+ * The formats a tracer speaks, in order. `injectTextMap` writes every one, the baggage
+ * within one budget shared by every format that carries it (`planBaggage`);
  * `extractTextMap` takes the first valid context and merges into it the baggage of every
  * format that carries some. The binary format is always the same one.
  *
@@ -39,6 +48,8 @@ function mergeBaggage(first: Baggage, later: Baggage): Baggage {
  */
 export class Propagator {
   private readonly codecs: readonly TextMapCodec[];
+  /** the codecs that write baggage: they share one budget */
+  private readonly baggageFormats: readonly BaggageCarrying[];
 
   constructor(names: readonly PropagationName[]) {
     const codecs: TextMapCodec[] = [];
@@ -50,6 +61,7 @@ export class Propagator {
       codecs.push(make());
     }
     this.codecs = codecs;
+    this.baggageFormats = codecs.filter((codec): codec is TextMapCodec & BaggageCarrying => codec.baggageBytes !== undefined);
   }
 
   /**
@@ -63,8 +75,9 @@ export class Propagator {
   injectTextMap(context: SpanContext, carrier: unknown, set: HeaderSetter | null = setterFor(carrier)): void {
     if (set === null) throw new TypeError(`carrier must be an object, got ${carrier === null ? 'null' : typeof carrier}`);
     checkIds(context);
+    const baggage = planBaggage(context.baggage, this.baggageFormats);
     const codecs = this.codecs;
-    for (let i = 0; i < codecs.length; i++) codecs[i].inject(context, carrier as object, set);
+    for (let i = 0; i < codecs.length; i++) codecs[i].inject(context, carrier as object, set, baggage);
   }
 
   /**
@@ -76,32 +89,35 @@ export class Propagator {
   extractTextMap(carrier: unknown, reader: CarrierReader | null = null): SpanContext | null {
     try {
       reader ??= readerFor(carrier);
-      if (reader === null) return null;
-      let context: SpanContext | null = null;
-      let decision: SpanContext | null = null;
-      let baggage: Baggage | null = null;
-      const codecs = this.codecs;
-      for (let i = 0; i < codecs.length; i++) {
-        const codec = codecs[i];
-        // Once a context with real ids is found, later formats only contribute baggage.
-        if (context === null && codec.extractContext !== undefined) {
-          const found = codec.extractContext(reader);
-          if (found !== null) {
-            if (!found.decisionOnly) context = found;
-            else decision ??= found;
-          }
-        }
-        if (codec.extractBaggage !== undefined) {
-          const found = codec.extractBaggage(reader);
-          if (found !== null) baggage = baggage === null ? found : mergeBaggage(baggage, found);
-        }
-      }
-      const chosen = context ?? decision;
-      if (chosen !== null && baggage !== null) chosen.baggage = baggage;
-      return chosen;
+      return reader === null ? null : this.extractFrom(reader);
     } catch {
       return null;
     }
+  }
+
+  private extractFrom(reader: CarrierReader): SpanContext | null {
+    let context: SpanContext | null = null;
+    let decision: SpanContext | null = null;
+    let baggage: Baggage | null = null;
+    const codecs = this.codecs;
+    for (let i = 0; i < codecs.length; i++) {
+      const codec = codecs[i];
+      // Once a context with real ids is found, later formats only contribute baggage.
+      if (context === null && codec.extractContext !== undefined) {
+        const found = codec.extractContext(reader);
+        if (found !== null) {
+          if (!found.decisionOnly) context = found;
+          else decision ??= found;
+        }
+      }
+      if (codec.extractBaggage !== undefined) {
+        const found = codec.extractBaggage(reader);
+        if (found !== null) baggage = baggage === null ? found : mergeBaggage(baggage, found);
+      }
+    }
+    const chosen = context ?? decision;
+    if (chosen !== null && baggage !== null) chosen.baggage = baggage;
+    return chosen;
   }
 
   /**
@@ -132,7 +148,8 @@ export class Propagator {
    */
   injectBaggage(baggage: Baggage, carrier: object, set: HeaderSetter): void {
     const context = new SpanContext({ traceId: NO_TRACE_ID, spanId: NO_SPAN_ID, sampled: false, baggage });
-    for (const codec of this.codecs) if (codec.name === 'baggage') codec.inject(context, carrier, set);
+    const planned = planBaggage(baggage, this.baggageFormats);
+    for (const codec of this.codecs) if (codec.name === 'baggage') codec.inject(context, carrier, set, planned);
   }
 
   /** The configured formats, in order, without repeats. */
@@ -174,15 +191,20 @@ export class Propagator {
 let lastTraceId = '';
 let lastSpanId = '';
 
+/** `id` is `length` lowercase hex digits, not all zero. */
+function isValidId(id: unknown, length: number): boolean {
+  return typeof id === 'string' && id.length === length && isLowerHexRun(id, 0, length) && !isAllZeroHex(id);
+}
+
 /** A context built by hand may hold anything: only valid ids reach the wire. */
 function checkIds(context: SpanContext): void {
   const { traceId, spanId } = context;
   if (traceId !== lastTraceId) {
-    if (!isValidTraceId(traceId)) throw new TypeError('span context has an invalid trace or span id; nothing injected');
+    if (!isValidId(traceId, 32)) throw new TypeError('span context has an invalid trace or span id; nothing injected');
     lastTraceId = traceId;
   }
   if (spanId !== lastSpanId) {
-    if (!isValidSpanId(spanId)) throw new TypeError('span context has an invalid trace or span id; nothing injected');
+    if (!isValidId(spanId, 16)) throw new TypeError('span context has an invalid trace or span id; nothing injected');
     lastSpanId = spanId;
   }
 }

@@ -1,3 +1,4 @@
+import type { BaggageCarrying, BaggageMember } from './baggage-budget';
 import type { PropagationName } from './propagation-name';
 import type { Baggage, SpanContext } from '../span-context';
 
@@ -21,9 +22,13 @@ export type HeaderSetter = (carrier: object, name: string, value: string) => voi
  * a context, baggage, or both. Extraction never throws: invalid input yields null.
  * `inject` writes only characters legal in HTTP header names and values.
  */
-export interface TextMapCodec {
+export interface TextMapCodec extends Partial<BaggageCarrying> {
   readonly name: PropagationName;
-  inject(context: SpanContext, carrier: object, set: HeaderSetter): void;
+  /**
+   * Writes `context` into `carrier`. A format that carries baggage writes `baggage`: the
+   * members chosen for every such format together within the shared budget (`planBaggage`).
+   */
+  inject(context: SpanContext, carrier: object, set: HeaderSetter, baggage: readonly BaggageMember[]): void;
   /** The context this format carries, with `remote` set, or null. */
   extractContext?(reader: CarrierReader): SpanContext | null;
   /** The baggage this format carries, or null; merged into whichever context is chosen. */

@@ -1,29 +1,43 @@
 import type { Baggage, SpanContext } from '../span-context';
-import { BaggageBuilder, decodeBaggageText, serializeBaggage } from './baggage-text';
+import type { BaggageCarrying, BaggageMember } from './baggage-budget';
+import { BaggageBuilder, decodeBaggageText } from './baggage-text';
 import { PROPAGATION_LIMITS } from './limits';
+import { setProperty } from './carrier-writer';
 import type { CarrierReader, HeaderSetter, TextMapCodec } from './text-map-codec';
 import { isOws } from './http-whitespace';
 
 const { maxBaggageBytes } = PROPAGATION_LIMITS;
 
-/** `s.indexOf(char, from)`, with "absent" as +Infinity so comparisons need no special case. */
+const EQUALS = '=';
+const SEMICOLON = ';';
+
+/** `s.indexOf(char, from)`, with "absent" as the length of `s`, past every member. */
 function indexFrom(s: string, char: string, from: number): number {
   const i = s.indexOf(char, from);
-  return i === -1 ? Infinity : i;
+  return i === -1 ? s.length : i;
 }
 
 /**
  * W3C Baggage: the `baggage` header, `key=value` members separated by `,`, percent-encoded
- * both ways. Properties after `;` are accepted and ignored. Only the first
+ * both ways. What it writes is chosen by `planBaggage`, within the budget every baggage
+ * format shares. Properties after `;` are accepted and ignored. Only the first
  * `maxBaggageBytes` of the header are read; members past that, or past
  * `maxBaggageMembers`, are dropped. A member with a malformed escape is dropped alone.
  */
-export class W3CBaggageCodec implements TextMapCodec {
+export class W3CBaggageCodec implements TextMapCodec, BaggageCarrying {
   readonly name = 'baggage' as const;
 
-  inject(context: SpanContext, carrier: object, set: HeaderSetter): void {
-    const value = serializeBaggage(context.baggage);
-    if (value.length > 0) set(carrier, 'baggage', value);
+  inject(_context: SpanContext, carrier: object, set: HeaderSetter, baggage: readonly BaggageMember[]): void {
+    if (baggage.length === 0) return;
+    let value = `${baggage[0].encodedKey}=${baggage[0].encodedValue}`;
+    for (let i = 1; i < baggage.length; i++) value += `,${baggage[i].encodedKey}=${baggage[i].encodedValue}`;
+    if (set === setProperty) (carrier as { baggage?: string }).baggage = value;
+    else set(carrier, 'baggage', value);
+  }
+
+  /** The member, `key=value`, and the `,` before it: W3C's 8192 bytes count the header value. */
+  baggageBytes(member: BaggageMember, index: number): number {
+    return member.encodedKey.length + 1 + member.encodedValue.length + (index === 0 ? 0 : 1);
   }
 
   extractBaggage(reader: CarrierReader): Baggage | null {
@@ -39,11 +53,11 @@ export class W3CBaggageCodec implements TextMapCodec {
     while (start < limit) {
       let end = header.indexOf(',', start);
       if (end === -1 || end > limit) end = limit;
-      if (nextSemicolon < start) nextSemicolon = indexFrom(header, ';', start);
-      if (nextEquals < start) nextEquals = indexFrom(header, '=', start);
+      if (nextSemicolon < start) nextSemicolon = indexFrom(header, SEMICOLON, start);
+      if (nextEquals < start) nextEquals = indexFrom(header, EQUALS, start);
       const stop = nextSemicolon < end ? nextSemicolon : end;
-      const eq = nextEquals;
-      if (eq < stop) {
+      const eq = nextEquals < stop ? nextEquals : -1;
+      if (eq !== -1) {
         let ka = start;
         let kb = eq;
         let va = eq + 1;

@@ -55,10 +55,10 @@ describe('every peer passes every workload it runs, verified and then run briefl
 
   it('runs W3 in every sextant wire format, and otel beside it in each of its own', () => {
     expect([...roundTripCases(peerNamed('sextant')).keys()]).toEqual(
-      expect.arrayContaining(['default', 'tracecontext', 'tracecontext+baggage', 'b3', 'b3multi', 'jaeger', 'binary']),
+      expect.arrayContaining(['default', 'tracecontext', 'tracecontext+baggage', 'b3', 'b3multi', 'jaeger', 'ottrace', 'xray', 'binary']),
     );
     expect([...roundTripCases(peerNamed('otel')).keys()]).toEqual(
-      expect.arrayContaining(['default', 'tracecontext', 'tracecontext+baggage', 'b3', 'b3multi', 'jaeger']),
+      expect.arrayContaining(['default', 'tracecontext', 'tracecontext+baggage', 'b3', 'b3multi', 'jaeger', 'ottrace', 'xray']),
     );
   });
 });

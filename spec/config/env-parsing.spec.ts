@@ -205,6 +205,9 @@ describe('propagationFromEnv', () => {
     [{ OTEL_PROPAGATORS: 'b3multi,TraceContext,b3multi' }, ['b3multi', 'tracecontext']],
     [{ OTEL_PROPAGATORS: 'jaeger,b3,baggage' }, ['jaeger', 'b3', 'baggage']],
     [{ OTEL_PROPAGATORS: 'none' }, []],
+    [{ OTEL_PROPAGATORS: 'xray,tracecontext' }, ['xray', 'tracecontext']],
+    [{ OTEL_PROPAGATORS: 'ottrace' }, ['ottrace']],
+    [{ OTEL_PROPAGATORS: 'tracecontext,baggage,ottrace,xray' }, ['tracecontext', 'baggage', 'ottrace', 'xray']],
   ])('%j -> %j, without a warning', (env, names) => {
     const { reader: r, warnings } = reader(env as Record<string, string>);
     expect(propagationFromEnv(r)).toEqual(names);
@@ -212,8 +215,8 @@ describe('propagationFromEnv', () => {
   });
 
   it.each([
-    [{ OTEL_PROPAGATORS: 'xray,tracecontext' }, ['tracecontext'], /xray not supported/],
-    [{ OTEL_PROPAGATORS: 'ottrace' }, ['tracecontext', 'baggage'], /no supported propagator/],
+    [{ OTEL_PROPAGATORS: 'opencensus,tracecontext' }, ['tracecontext'], /opencensus not supported/],
+    [{ OTEL_PROPAGATORS: 'xray-lambda' }, ['tracecontext', 'baggage'], /no supported propagator/],
     [{ OTEL_PROPAGATORS: 'none,b3' }, ['b3'], /'none' cannot be combined/],
   ])('%j -> %j, with one warning', (env, names, problem) => {
     const { reader: r, warnings } = reader(env as Record<string, string>);

@@ -259,6 +259,8 @@ describe('OTEL_PROPAGATORS', () => {
     ['b3', ['b3']],
     ['jaeger', ['uber-trace-id', 'uberctx-k']],
     ['tracecontext,b3', ['b3', 'traceparent']],
+    ['ottrace', ['ot-baggage-k', 'ot-tracer-sampled', 'ot-tracer-spanid', 'ot-tracer-traceid']],
+    ['xray', ['x-amzn-trace-id']],
   ])('%s speaks exactly those formats', (value, headers) => {
     setEnv({ OTEL_PROPAGATORS: value });
     expect(injected(init({ recorder: new InMemoryRecorder() }).tracer)).toEqual(headers);
@@ -455,7 +457,7 @@ describe('bad values', () => {
   it.each([
     ['OTEL_TRACES_SAMPLER', 'sometimes', {}],
     ['OTEL_TRACES_SAMPLER_ARG', '2', { OTEL_TRACES_SAMPLER: 'traceidratio' }],
-    ['OTEL_PROPAGATORS', 'xray', {}],
+    ['OTEL_PROPAGATORS', 'opencensus', {}],
     ['OTEL_TRACES_EXPORTER', 'jaeger-thrift', {}],
     ['OTEL_EXPORTER_OTLP_ENDPOINT', 'collector:4318', {}],
     ['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', 'not a url', {}],

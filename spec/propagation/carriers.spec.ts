@@ -1,7 +1,7 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as opentracing from 'opentracing';
-import { SpanContext, Tracer } from '../../lib';
+import { PROPAGATION_LIMITS, SpanContext, Tracer } from '../../lib';
 
 /** `Tracer.extract` is typed as OpenTracing's; the context it returns is sextant's. */
 
@@ -62,6 +62,21 @@ describe('extract reads', () => {
       expect(ctx).toMatchObject({ traceId: TRACE, spanId: SPAN, remote: true });
       expect({ ...ctx?.baggage }).toEqual({ a: '1', b: '2' });
     }
+  });
+
+  test('a plain carrier whose getter extracts from another carrier: each extraction reads its own carrier', () => {
+    const inner = `00-${'1'.repeat(32)}-${'2'.repeat(16)}-01`;
+    let innerTraceId: string | undefined;
+    const outer = {
+      get traceparent() {
+        innerTraceId = tracer.extract(HTTP, { traceparent: inner, baggage: 'inner=1' })?.traceId;
+        return TRACEPARENT;
+      },
+      baggage: 'outer=1',
+    };
+    expect(tracer.extract(HTTP, outer)).toMatchObject({ traceId: TRACE, baggage: { outer: '1' } });
+    expect(innerTraceId).toBe('1'.repeat(32));
+    expect(tracer.extract(HTTP, { traceparent: inner })?.traceId).toBe('1'.repeat(32));
   });
 
   test('only own properties of a plain object', () => {
@@ -132,6 +147,86 @@ describe('extract never throws', () => {
     expect(({} as Record<string, unknown>).traceparent).toBeUndefined();
   });
 });
+
+describe('carriers whose names never end', () => {
+  /** Every format that lists the carrier's names (jaeger and ottrace look for baggage prefixes). */
+  const scanning = new Tracer({ serviceName: 'carriers', propagation: ['tracecontext', 'baggage', 'jaeger', 'ottrace', 'xray'] });
+  const limit = PROPAGATION_LIMITS.maxCarrierNames;
+
+  /** A getter carrier whose keys() yields `item(i)` forever, counting what was pulled. */
+  function endless(item: (i: number) => unknown): { carrier: object; pulled: () => number } {
+    let pulled = 0;
+    const carrier = {
+      get: (name: string) => (name === 'traceparent' ? TRACEPARENT : undefined),
+      *keys() {
+        for (;;) yield item(pulled++);
+      },
+    };
+    return { carrier, pulled: () => pulled };
+  }
+
+  test.each([
+    ['numbers', (i: number) => i],
+    ['symbols', () => Symbol('k')],
+    ['objects', () => ({})],
+    ['strings', (i: number) => `x-${i}`],
+  ])('keys() yielding %s forever: extract returns, having pulled a bounded number of names', (_name, item) => {
+    const { carrier, pulled } = endless(item);
+    expect(scanning.extract(HTTP, carrier)).toMatchObject({ traceId: TRACE });
+    // each scan stops after maxCarrierNames items, strings or not
+    expect(pulled()).toBeGreaterThan(0);
+    expect(pulled()).toBeLessThanOrEqual(4 * (limit + 1));
+  });
+
+  test('a Map subclass whose keys() never ends', () => {
+    class EndlessMap extends Map<string, string> {
+      *keys(): MapIterator<string> {
+        for (let i = 0; ; i++) yield i as unknown as string;
+      }
+    }
+    const carrier = new EndlessMap([['traceparent', TRACEPARENT]]);
+    expect(scanning.extract(HTTP, carrier)).toMatchObject({ traceId: TRACE });
+  });
+
+  test.each([
+    [
+      'keys() throws',
+      {
+        get: () => TRACEPARENT,
+        keys: () => {
+          throw new Error('boom');
+        },
+      },
+    ],
+    [
+      'the iterator of keys() throws',
+      {
+        get: () => TRACEPARENT,
+        keys: () => ({
+          [Symbol.iterator]: () => ({
+            next: () => {
+              throw new Error('boom');
+            },
+          }),
+        }),
+      },
+    ],
+    ['keys() returns junk', { get: () => TRACEPARENT, keys: () => 42 }],
+    ['a revoked Proxy', revoked({ traceparent: TRACEPARENT })],
+    ['a revoked Proxy of a Map', revoked(new Map([['traceparent', TRACEPARENT]]))],
+    ['a Proxy of a Map (its methods refuse the proxy)', new Proxy(new Map([['traceparent', TRACEPARENT]]), {})],
+    ['a revoked Proxy as a header value', { traceparent: revoked([TRACEPARENT]) }],
+  ])('%s: extract returns null or a context, never throws', (_name, carrier) => {
+    const context = scanning.extract(HTTP, carrier);
+    expect(context === null || context.traceId === TRACE).toBe(true);
+  });
+});
+
+function revoked<T extends object>(target: T): T {
+  const { proxy, revoke } = Proxy.revocable(target, {});
+  revoke();
+  return proxy;
+}
 
 describe('inject writes into', () => {
   test('a plain object', () => {

@@ -16,7 +16,9 @@ const HTTP = opentracing.FORMAT_HTTP_HEADERS;
 const BINARY = opentracing.FORMAT_BINARY;
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
 const SPAN = '00f067aa0ba902b7';
-const ALL: PropagationName[] = ['tracecontext', 'baggage', 'jaeger', 'b3multi', 'b3'];
+const ALL: PropagationName[] = ['tracecontext', 'baggage', 'jaeger', 'b3multi', 'b3', 'ottrace', 'xray'];
+/** Formats without a debug flag: debug travels as sampled. */
+const NO_DEBUG_FLAG = new Set<PropagationName>(['tracecontext', 'ottrace', 'xray']);
 
 const tracers: Record<string, Tracer> = {};
 for (const name of ALL)
@@ -37,12 +39,20 @@ const VALID: Record<string, string> = {
   'x-b3-sampled': '1',
   'x-b3-flags': '1',
   b3: `${TRACE}-${SPAN}-1-${SPAN}`,
+  'ot-tracer-traceid': TRACE,
+  'ot-tracer-spanid': SPAN,
+  'ot-tracer-sampled': 'true',
+  'ot-baggage-tenant': 'acme corp',
+  'x-amzn-trace-id': `Root=1-${TRACE.slice(0, 8)}-${TRACE.slice(8)};Parent=${SPAN};Sampled=1;Lineage=a87bd80c:1`,
 };
 const NAMES = [
   ...Object.keys(VALID),
   'TraceParent',
   'UBERCTX-X',
   'X-B3-TraceId',
+  'OT-Baggage-__proto__',
+  'ot-baggage-constructor',
+  'X-Amzn-Trace-Id',
   '__proto__',
   'constructor',
   'prototype',
@@ -50,7 +60,7 @@ const NAMES = [
   'get',
 ];
 
-const wireChar = fc.constantFrom(...'0123456789abcdefABCDEF-:=,; \t%@_*/.dxz'.split(''), '\r', '\n', '\u0000', 'é', '\ud800');
+const wireChar = fc.constantFrom(...'0123456789abcdefABCDEF-:=,; \t%@_*/.dxzRPS?'.split(''), '\r', '\n', '\u0000', 'é', '\ud800');
 const wireString = fc.string({ unit: wireChar, maxLength: 80 });
 const headerValue = fc.oneof(wireString, fc.array(wireString, { maxLength: 4 }), fc.anything({ maxDepth: 1 }));
 const anyUnit = fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c));
@@ -80,8 +90,39 @@ const mutatedHeaders = fc
     return headers;
   });
 
+/**
+ * A carrier with a get() whose keys() is hostile: it yields junk forever (non-strings
+ * included), throws, or returns something that is not an iterator.
+ */
+const hostileKeys = fc
+  .tuple(
+    mutatedHeaders,
+    fc.constantFrom('endless-junk', 'endless-strings', 'throws', 'junk-iterator', 'next-throws'),
+    fc.array(fc.oneof(fc.anything(), fc.constant(Symbol('k'))), { minLength: 1, maxLength: 5 }),
+  )
+  .map(([headers, kind, junk]) => ({
+    get: (name: string) => headers[name],
+    keys(): unknown {
+      if (kind === 'throws') throw new Error('keys');
+      if (kind === 'junk-iterator') return junk[0];
+      if (kind === 'next-throws') {
+        return {
+          [Symbol.iterator]: () => ({
+            next: () => {
+              throw new Error('next');
+            },
+          }),
+        };
+      }
+      return (function* () {
+        for (let i = 0; ; i++) yield kind === 'endless-strings' ? `ot-baggage-${i}` : junk[i % junk.length];
+      })();
+    },
+  }));
+
 const carriers = fc.oneof(
   fc.anything(),
+  hostileKeys,
   fc.dictionary(fc.constantFrom(...NAMES), headerValue),
   fc.dictionary(fc.constantFrom(...NAMES), headerValue).map((d) => new Map(Object.entries(d))),
   mutatedHeaders,
@@ -189,6 +230,25 @@ describe('inject', () => {
     );
   });
 
+  test('ottrace baggage comes back as it went, for the items it can carry as they are', () => {
+    const token = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+    const plainValue = /^(?:[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?)?$/;
+    fc.assert(
+      fc.property(baggages, (baggage) => {
+        const headers: Record<string, string> = {};
+        tracers.ottrace.inject(
+          new SpanContext({ traceId: TRACE, spanId: SPAN, sampled: true, baggage }),
+          opentracing.FORMAT_TEXT_MAP,
+          headers,
+        );
+        const expected: Record<string, string> = {};
+        for (const key of Object.keys(baggage)) if (token.test(key) && plainValue.test(baggage[key])) expected[key] = baggage[key];
+        expect({ ...tracers.ottrace.extract(opentracing.FORMAT_TEXT_MAP, headers)?.baggage }).toEqual(expected);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   test('W3C baggage and jaeger baggage come back as they went (lone surrogates as U+FFFD)', () => {
     fc.assert(
       fc.property(baggages, fc.constantFrom('baggage', 'jaeger'), (baggage, format) => {
@@ -223,8 +283,8 @@ describe('inject', () => {
         const headers: Record<string, string> = {};
         t.inject(new SpanContext({ traceId, spanId, sampled, debug, remote: false, randomTraceId: random }), HTTP, headers);
         const ctx = t.extract(HTTP, headers);
-        // W3C has no debug flag: debug travels as sampled
-        expect(ctx).toMatchObject({ traceId, spanId, sampled: sampled || debug, debug: format === 'tracecontext' ? false : debug });
+        // W3C, ottrace and X-Ray have no debug flag: debug travels as sampled
+        expect(ctx).toMatchObject({ traceId, spanId, sampled: sampled || debug, debug: NO_DEBUG_FLAG.has(format) ? false : debug });
       }),
       { numRuns: 200 },
     );
