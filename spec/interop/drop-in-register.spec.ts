@@ -1,0 +1,204 @@
+/**
+ * The drop-in matrix's register column: the apps of drop-in-frameworks.spec.ts (every
+ * framework, with its helper and without), express-opentracing and apollo-opentracing
+ * from npm, all served by one child process started as a user starts it —
+ * `node --require sextant/register`, through the built package's `exports`, exporting
+ * OTLP/JSON to a loopback collector. Every request is made first, then each case reads
+ * its own trace back (each request has its own URL, or its own upstream trace id).
+ */
+import { rmSync } from 'node:fs';
+import { buildPackage, startService, type Service } from '../helpers/built-package';
+import { Collector } from '../helpers/export-collector';
+import { installScript, linkPackages } from '../helpers/installed-script';
+import { waitFor } from '../helpers/middleware';
+import { exportedSpans, spanTree, type ExportedSpan } from '../helpers/otlp-spans';
+import { adapters } from './fixtures/framework-apps';
+
+const CALLER = '00f067aa0ba902b7';
+const SERVER = 2;
+/** A distinct upstream trace id per request. */
+const traceIdFor = (n: number): string => `4bf92f3577b34da6a3ce9290${n.toString(16).padStart(8, '0')}`;
+
+const frameworkCases = adapters.flatMap((a, i) => [
+  { label: `${a.framework} ${a.version} with ${a.helper}`, app: `${a.key} helper`, n: 2 * i + 1, named: true, helper: true },
+  { label: `${a.framework} ${a.version}, no helper`, app: `${a.key} none`, n: 2 * i + 2, named: a.routeNamedWithoutHelper, helper: false },
+]);
+const expressOpentracingCases = ['4', '5'].flatMap((major, i) => [
+  { label: `Express ${major} alone`, app: `express-opentracing express${major} alone`, n: 101 + 2 * i },
+  { label: `Express ${major} behind tracingMiddleware`, app: `express-opentracing express${major} tracingMiddleware`, n: 102 + 2 * i },
+]);
+const APOLLO_TRACE = traceIdFor(200);
+const GET_USER = 'query GetUser { user(id: "1") { name friends { name } } }';
+
+describe('drop-in under node --require sextant/register (one child process serves the matrix)', () => {
+  let dir: string;
+  let collector: Collector;
+  let service: Service | null = null;
+  let spans: ExportedSpan[] = [];
+  const answers = new Map<string, { status: number; body: unknown }>();
+
+  async function call(name: string, url: string, init: RequestInit = {}): Promise<void> {
+    const res = await fetch(url, { ...init, signal: AbortSignal.timeout(10_000) });
+    answers.set(name, { status: res.status, body: await res.json().catch(() => null) });
+  }
+
+  beforeAll(async () => {
+    dir = buildPackage();
+    linkPackages(dir, ['express4', 'koa', 'koa2', '@koa/router', 'fastify', 'fastify4', 'express-opentracing', 'apollo-server', 'apollo-opentracing']);
+    installScript(dir, 'spec/interop/fixtures/framework-apps.ts');
+    const script = installScript(dir, 'spec/interop/fixtures/register-matrix-app.ts');
+    collector = await Collector.start();
+    service = await startService(dir, ['--require', 'sextant/register'], script, {
+      OTEL_SERVICE_NAME: 'matrix',
+      OTEL_EXPORTER_OTLP_ENDPOINT: collector.url(''),
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      OTEL_BSP_SCHEDULE_DELAY: '50',
+      NODE_ENV: 'production',
+    });
+    const apps = JSON.parse(/^apps (.*)$/m.exec(service.output())![1]) as Record<string, string>;
+
+    // In parallel per app, in order within one (each app's requests on its own connection).
+    const requests: Promise<void>[] = [];
+    for (const c of frameworkCases) {
+      const base = apps[c.app];
+      requests.push(
+        (async () => {
+          await call(`${c.app} order`, `${base}/orders/${c.n}`, { headers: { traceparent: `00-${traceIdFor(c.n)}-${CALLER}-01` } });
+          await call(`${c.app} refund`, `${base}/orders/${c.n}/refund`);
+        })(),
+      );
+    }
+    for (const c of expressOpentracingCases) {
+      const base = apps[c.app];
+      requests.push(
+        (async () => {
+          await call(`${c.app} no header`, `${base}/users/${c.n}`);
+          await call(`${c.app} header`, `${base}/users/${c.n}0`, { headers: { traceparent: `00-${traceIdFor(c.n)}-${CALLER}-01` } });
+        })(),
+      );
+    }
+    const graphql = (body: object, headers: Record<string, string> = {}): RequestInit => ({
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+    });
+    requests.push(
+      (async () => {
+        await call('apollo header', apps.apollo, graphql({ query: GET_USER, operationName: 'GetUser' }, { traceparent: `00-${APOLLO_TRACE}-${CALLER}-01` }));
+        await call('apollo no header', apps.apollo, graphql({ query: '{ user(id: "2") { name } }' }));
+      })(),
+    );
+    await Promise.all(requests);
+
+    // 4 spans per framework app and per express-opentracing request, 7 + 4 for the two GraphQL requests.
+    const expected = frameworkCases.length * 4 + expressOpentracingCases.length * 2 * 4 + 11;
+    await waitFor(() => exportedSpans(collector).length >= expected, 15_000).catch(() => undefined);
+    expect(await service.stop()).toBe('SIGTERM');
+    spans = exportedSpans(collector);
+  }, 120_000);
+
+  afterAll(async () => {
+    await service?.stop(2000);
+    await collector?.stop();
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+  });
+
+  const serverSpansAt = (url: string): ExportedSpan[] => spans.filter((s) => s.kind === SERVER && s.attributes['http.url'] === url);
+  const inTrace = (traceId: string): ExportedSpan[] => spans.filter((s) => s.traceId === traceId);
+
+  it("warns only about express-opentracing's double finish, once per kind, and exports no span of its own export requests", () => {
+    const lines = service!.output().split('\n').filter((line) => line !== '' && !/^(apps|listening on) /.test(line));
+    // The package ends its span on both 'finish' and 'close'; sextant records it once and says so once.
+    expect(lines.sort()).toEqual(
+      ['finish', 'log', 'setOperationName', 'setTag'].map((method) => `sextant: span.${method}() called after finish() on '/users/:id'; ignored (reported once).`),
+    );
+    expect(spans.filter((s) => String(s.attributes['http.url']).includes('/v1/traces'))).toEqual([]);
+  });
+
+  describe.each(frameworkCases)('$label', ({ app, n, named, helper }) => {
+    it(`one server span per request, continuing the upstream trace, named ${named ? 'by the route' : 'by the method'}, handler spans nested`, () => {
+      expect(answers.get(`${app} order`)).toEqual({ status: 200, body: { id: String(n) } });
+      const [server, ...others] = serverSpansAt(`/orders/${n}`);
+      expect(others).toEqual([]);
+      expect(server).toMatchObject({ traceId: traceIdFor(n), parentSpanId: CALLER, name: named ? 'GET /orders/:id' : 'GET' });
+      expect(server.attributes).toMatchObject({ 'http.method': 'GET', 'http.status_code': 200 });
+      expect(spanTree(spans, server)).toEqual([server.name, `${server.name} > db.load-order`, `${server.name} > db.load-order > cache.lookup`]);
+      expect(inTrace(server.traceId)).toHaveLength(3);
+    });
+
+    it(helper ? "the handler's error recorded once on the one server span" : 'a failing request marked error by its 500', () => {
+      expect(answers.get(`${app} refund`)?.status).toBe(500);
+      const [server, ...others] = serverSpansAt(`/orders/${n}/refund`);
+      expect(others).toEqual([]);
+      expect(server).toMatchObject({ parentSpanId: '', name: named ? 'GET /orders/:id/refund' : 'GET', status: 2 });
+      expect(server.attributes).toMatchObject({ 'http.status_code': 500 });
+      expect(inTrace(server.traceId)).toHaveLength(1);
+      if (helper) {
+        expect(server.events.map((e) => e.name)).toEqual(['error']);
+        expect(server.events[0].attributes.message).toBe('refunds are closed');
+        expect(String(server.events[0].attributes.stack)).toContain('refunds are closed');
+      } else {
+        // Nothing sees the error object without a helper: the 500 alone marks the span.
+        expect(server.events).toEqual([]);
+      }
+    });
+  });
+
+  describe.each(expressOpentracingCases)('express-opentracing 0.1.1 on $label', ({ app, n }) => {
+    it('no upstream header: one trace, its span a child of the one sextant server span', () => {
+      expect(answers.get(`${app} no header`)).toEqual({ status: 200, body: { id: String(n) } });
+      const [server, ...others] = serverSpansAt(`/users/${n}`).filter((s) => s.name === 'GET /users/:id');
+      expect(others).toEqual([]);
+      expect(server.parentSpanId).toBe('');
+      expect(spanTree(spans, server)).toEqual([
+        'GET /users/:id',
+        'GET /users/:id > /users/:id',
+        'GET /users/:id > /users/:id > db.load-user',
+        'GET /users/:id > audit',
+      ]);
+      expect(inTrace(server.traceId)).toHaveLength(4);
+    });
+
+    it('upstream header: one trace, both server spans children of the caller', () => {
+      expect(answers.get(`${app} header`)?.status).toBe(200);
+      const trace = inTrace(traceIdFor(n));
+      expect(trace.filter((s) => s.kind === SERVER && s.parentSpanId === CALLER).map((s) => s.name).sort()).toEqual(['/users/:id', 'GET /users/:id']);
+      expect(trace).toHaveLength(4);
+    });
+  });
+
+  describe('apollo-opentracing 3.0.45 on apollo-server 3', () => {
+    it('no upstream header: its request span a child of the one sextant server span, field spans nested below it', () => {
+      expect(answers.get('apollo no header')).toEqual({ status: 200, body: { data: { user: { name: 'Grace' } } } });
+      const servers = spans.filter((s) => s.kind === SERVER && s.name.startsWith('POST') && s.traceId !== APOLLO_TRACE);
+      expect(servers).toHaveLength(1);
+      const [server] = servers;
+      expect(server.parentSpanId).toBe('');
+      const request = spans.find((s) => s.parentSpanId === server.spanId)!;
+      expect(spanTree(spans, server)).toEqual([
+        server.name,
+        `${server.name} > ${request.name}`,
+        `${server.name} > ${request.name} > user`,
+        `${server.name} > ${request.name} > user > name`,
+      ]);
+      expect(inTrace(server.traceId)).toHaveLength(4);
+    });
+
+    it('upstream header: the request span and the server span both children of the caller, field spans nested, one trace', () => {
+      expect(answers.get('apollo header')?.status).toBe(200);
+      const trace = inTrace(APOLLO_TRACE);
+      const roots = trace.filter((s) => s.parentSpanId === CALLER);
+      expect(roots.map((s) => s.kind).sort()).toEqual([1, SERVER].sort());
+      const request = roots.find((s) => s.kind !== SERVER)!;
+      expect(spanTree(trace, request).map((path) => path.split(' > ').slice(1).join(' > '))).toEqual([
+        '',
+        'user',
+        'user > friends',
+        'user > friends > name',
+        'user > friends > name',
+        'user > name',
+      ]);
+      expect(trace).toHaveLength(7);
+    });
+  });
+});
