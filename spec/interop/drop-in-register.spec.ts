@@ -11,6 +11,7 @@ import { buildPackage, startService, type Service } from '../helpers/built-packa
 import { Collector } from '../helpers/export-collector';
 import { installScript, linkPackages } from '../helpers/installed-script';
 import { waitFor } from '../helpers/middleware';
+import { treeLines } from '../helpers/run-sample';
 import { exportedSpans, spanTree, type ExportedSpan } from '../helpers/otlp-spans';
 import { adapters } from './fixtures/framework-apps';
 
@@ -30,8 +31,42 @@ const expressOpentracingCases = ['4', '5'].flatMap((major, i) => [
 const APOLLO_TRACE = traceIdFor(200);
 const GET_USER = 'query GetUser { user(id: "1") { name friends { name } } }';
 
+/** Every package a fixture or sample loads, linked beside the built sextant. */
+const PACKAGES = [
+  'express4',
+  'koa',
+  'koa2',
+  '@koa/router',
+  'fastify',
+  'fastify4',
+  'express-opentracing',
+  'apollo-server',
+  'apollo-opentracing',
+  '@risingstack/opentracing-auto',
+];
+
+let dir: string;
+beforeAll(() => {
+  dir = buildPackage();
+  linkPackages(dir, PACKAGES);
+  installScript(dir, 'spec/interop/fixtures/framework-apps.ts');
+}, 60_000);
+afterAll(() => {
+  if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+});
+
+/** The environment of a service under register exporting OTLP/JSON to `collector` */
+function registerEnv(collector: Collector, service: string): NodeJS.ProcessEnv {
+  return {
+    OTEL_SERVICE_NAME: service,
+    OTEL_EXPORTER_OTLP_ENDPOINT: collector.url(''),
+    OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+    OTEL_BSP_SCHEDULE_DELAY: '50',
+    NODE_ENV: 'production',
+  };
+}
+
 describe('drop-in under node --require sextant/register (one child process serves the matrix)', () => {
-  let dir: string;
   let collector: Collector;
   let service: Service | null = null;
   let spans: ExportedSpan[] = [];
@@ -43,18 +78,9 @@ describe('drop-in under node --require sextant/register (one child process serve
   }
 
   beforeAll(async () => {
-    dir = buildPackage();
-    linkPackages(dir, ['express4', 'koa', 'koa2', '@koa/router', 'fastify', 'fastify4', 'express-opentracing', 'apollo-server', 'apollo-opentracing']);
-    installScript(dir, 'spec/interop/fixtures/framework-apps.ts');
     const script = installScript(dir, 'spec/interop/fixtures/register-matrix-app.ts');
     collector = await Collector.start();
-    service = await startService(dir, ['--require', 'sextant/register'], script, {
-      OTEL_SERVICE_NAME: 'matrix',
-      OTEL_EXPORTER_OTLP_ENDPOINT: collector.url(''),
-      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
-      OTEL_BSP_SCHEDULE_DELAY: '50',
-      NODE_ENV: 'production',
-    });
+    service = await startService(dir, ['--require', 'sextant/register'], script, registerEnv(collector, 'matrix'));
     const apps = JSON.parse(/^apps (.*)$/m.exec(service.output())![1]) as Record<string, string>;
 
     // In parallel per app, in order within one (each app's requests on its own connection).
@@ -100,7 +126,6 @@ describe('drop-in under node --require sextant/register (one child process serve
   afterAll(async () => {
     await service?.stop(2000);
     await collector?.stop();
-    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
   });
 
   const serverSpansAt = (url: string): ExportedSpan[] => spans.filter((s) => s.kind === SERVER && s.attributes['http.url'] === url);
@@ -201,4 +226,74 @@ describe('drop-in under node --require sextant/register (one child process serve
       expect(trace).toHaveLength(7);
     });
   });
+});
+
+/**
+ * @risingstack/opentracing-auto patches `http` and `express` itself (require-in-the-middle),
+ * so it gets processes of its own. Its spans are read from the console exporter's trees:
+ * with an HTTP exporter the process does not live long enough (last case).
+ */
+describe('drop-in under register: @risingstack/opentracing-auto 1.5.2 with Express 4', () => {
+  const TRACE = traceIdFor(300);
+  let script: string;
+  let collector: Collector;
+  let output = '';
+  const answers: { id: string; leaf: string }[] = [];
+
+  beforeAll(async () => {
+    script = installScript(dir, 'spec/interop/fixtures/opentracing-auto-register-app.ts');
+    collector = await Collector.start();
+    const service = await startService(dir, ['--require', 'sextant/register'], script, {
+      ...registerEnv(collector, 'auto'),
+      OTEL_TRACES_EXPORTER: 'console',
+    });
+    try {
+      for (const [id, headers] of [
+        ['3', { traceparent: `00-${TRACE}-${CALLER}-01` }],
+        ['4', {}],
+      ] as const) {
+        const res = await fetch(`${service.url}/users/${id}`, { headers, signal: AbortSignal.timeout(10_000) });
+        answers.push((await res.json()) as { id: string; leaf: string });
+      }
+      // The console exporter prints a trace when its local root ends, which may be just after the answer.
+      await waitFor(() => treeLines(service.output()).length >= 6, 5000);
+    } finally {
+      expect(await service.stop()).toBe('SIGTERM');
+      output = service.output();
+    }
+  }, 60_000);
+  afterAll(async () => {
+    await collector?.stop();
+  });
+
+  it("no upstream header: its server span nested under sextant's, one client span per call (its own), two server spans per hop", () => {
+    expect(answers[1].id).toBe('4');
+    expect(treeLines(output)).toEqual([
+      '  GET /users/:id (auto)',
+      '  ├─ http_server (auto)',
+      '  │  └─ http_request (auto)',
+      // sextant's zero-code client span stays out: the request already carries the package's traceparent.
+      '  │     ├─ GET /leaf/:id (auto)',
+      '  │     └─ http_server (auto)',
+      // Spans the app starts are children of the active (sextant's) server span.
+      '  └─ app.own-span (auto)',
+    ]);
+  });
+
+  it("upstream header: the caller's trace goes on downstream through the package's client span", () => {
+    expect(answers[0]).toEqual({ id: '3', leaf: expect.stringMatching(new RegExp(`^leaf:00-${TRACE}-[0-9a-f]{16}-01$`)) });
+  });
+
+  it("with sextant's OTLP exporter the app crashes at the first export: the package's http.request wrapper takes request(url, options) for request(options, callback)", async () => {
+    const service = await startService(dir, ['--require', 'sextant/register'], script, registerEnv(collector, 'auto'));
+    await (await fetch(`${service.url}/users/5`, { signal: AbortSignal.timeout(10_000) })).text();
+    await collector.waitForRequests(1, 10_000);
+    const status = await service.stop(10_000);
+
+    // The export went out without its options (method, headers, body)...
+    expect(collector.requests.map((r) => `${r.method} ${r.path} ${r.raw.length} bytes`)).toEqual(['GET /v1/traces 0 bytes']);
+    // ...and the wrapper called the options object as the response callback, outside any try.
+    expect(service.output()).toMatch(/TypeError: callback is not a function\n\s+at ClientRequest\.<anonymous> \(.*@risingstack\/opentracing-auto\//);
+    expect(status).toBe(1);
+  }, 30_000);
 });
