@@ -6,7 +6,9 @@
  * OTLP/JSON to a loopback collector. Every request is made first, then each case reads
  * its own trace back (each request has its own URL, or its own upstream trace id).
  */
-import { rmSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { cpSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { buildPackage, startService, type Service } from '../helpers/built-package';
 import { Collector } from '../helpers/export-collector';
 import { installScript, linkPackages } from '../helpers/installed-script';
@@ -43,6 +45,12 @@ const PACKAGES = [
   'apollo-server',
   'apollo-opentracing',
   '@risingstack/opentracing-auto',
+  '@nestjs/common',
+  '@nestjs/core',
+  '@nestjs/platform-express',
+  '@nestjs/platform-fastify',
+  'reflect-metadata',
+  'rxjs',
 ];
 
 let dir: string;
@@ -66,7 +74,25 @@ function registerEnv(collector: Collector, service: string): NodeJS.ProcessEnv {
   };
 }
 
-describe('drop-in under node --require sextant/register (one child process serves the matrix)', () => {
+/**
+ * Where the app's `require('sextant')` leads: to the copy `--require sextant/register`
+ * loaded, or to a copy of its own (an app bundled with sextant inside, or one installed
+ * apart from the register's), which must cooperate with the register's: one span per request.
+ */
+const installs = [
+  ['the app and register share one installed sextant', (): string => dir],
+  [
+    'the app has its own copy of sextant',
+    (): string => {
+      const appDir = join(dir, 'own-copy');
+      cpSync(join(dir, 'node_modules', 'sextant'), join(appDir, 'node_modules', 'sextant'), { recursive: true });
+      installScript(appDir, 'spec/interop/fixtures/framework-apps.ts');
+      return appDir;
+    },
+  ],
+] as const;
+
+describe.each(installs)('drop-in under node --require sextant/register, %s (one child process serves the matrix)', (_label, appDir) => {
   let collector: Collector;
   let service: Service | null = null;
   let spans: ExportedSpan[] = [];
@@ -78,7 +104,7 @@ describe('drop-in under node --require sextant/register (one child process serve
   }
 
   beforeAll(async () => {
-    const script = installScript(dir, 'spec/interop/fixtures/register-matrix-app.ts');
+    const script = installScript(appDir(), 'spec/interop/fixtures/register-matrix-app.ts');
     collector = await Collector.start();
     service = await startService(dir, ['--require', 'sextant/register'], script, registerEnv(collector, 'matrix'));
     const apps = JSON.parse(/^apps (.*)$/m.exec(service.output())![1]) as Record<string, string>;
@@ -296,4 +322,65 @@ describe('drop-in under register: @risingstack/opentracing-auto 1.5.2 with Expre
     expect(service.output()).toMatch(/TypeError: callback is not a function\n\s+at ClientRequest\.<anonymous> \(.*@risingstack\/opentracing-auto\//);
     expect(status).toBe(1);
   }, 30_000);
+});
+
+/**
+ * The framework samples, installed as a user who copied them has them (importing
+ * 'sextant') and run under `node --require sextant/register`, unchanged: each builds a
+ * tracer of its own (a ConsoleRecorder) for its helper and its spans.
+ */
+describe('drop-in under register: the framework samples, unchanged', () => {
+  let collector: Collector;
+  beforeEach(async () => {
+    collector = await Collector.start();
+  });
+  afterEach(async () => {
+    await collector.stop();
+  });
+
+  /** Runs an installed sample to its end under register; killed after 60 s. */
+  function runUnderRegister(script: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('OTEL_')));
+    const env = { ...cleanEnv, ...registerEnv(collector, 'orders') };
+    return new Promise((resolve) => {
+      execFile(process.execPath, ['--require', 'sextant/register', script, ...args], { cwd: dir, env, timeout: 60_000 }, (error, stdout, stderr) =>
+        resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : null, stdout, stderr }),
+      );
+    });
+  }
+
+  it.each([
+    ['express-app.ts', [], []],
+    ['koa-app.ts', [], []],
+    ['fastify-app.ts', [], []],
+    ['nestjs-app.ts', [], []],
+    ['nestjs-app.ts', ['--fastify'], []],
+    ['node-http-app.ts', [], ['POST /orders/:id/pay']],
+  ])(
+    '%s %j: one server span per request (the zero-code span, adopted and named by the helper), errors recorded once; the handler spans in the same trace',
+    async (sample, args, moreFailing) => {
+      const { code, stdout, stderr } = await runUnderRegister(installScript(dir, `samples/${sample}`), args);
+      expect(stderr).toBe('');
+      expect(code).toBe(0);
+      expect(stdout).toContain('GET  /orders/42        -> 200');
+      expect(stdout).toContain('POST /orders/42/refund -> 500');
+
+      // The process ended by itself: register's exit flush sent everything.
+      const spans = exportedSpans(collector);
+      const servers = spans.filter((s) => s.kind === SERVER);
+      const failing = ['POST /orders/:id/refund', ...moreFailing];
+      expect(servers.map((s) => s.name).sort()).toEqual(['GET /orders/:id', ...failing].sort());
+      for (const server of servers) {
+        // The sample's own fetch, traced by zero-code tracing, is the server span's parent.
+        expect(spans.find((s) => s.spanId === server.parentSpanId)).toMatchObject({ kind: 3, traceId: server.traceId });
+        expect(server.events.map((e) => e.name)).toEqual(failing.includes(server.name) ? ['error'] : []);
+      }
+      // The helper is on the sample's tracer, so its handler spans go to the sample's console,
+      // in the trace of the exported server span: one trace, two recorders.
+      const get = servers.find((s) => s.name === 'GET /orders/:id')!;
+      expect(treeLines(stdout)).toEqual(['  db.load-order (orders)']);
+      expect(/^trace ([0-9a-f]{32}) /m.exec(stdout)?.[1]).toBe(get.traceId);
+    },
+    60_000,
+  );
 });
