@@ -136,7 +136,11 @@ describe.each(installs)('drop-in under node --require sextant/register, %s (one 
     });
     requests.push(
       (async () => {
-        await call('apollo header', apps.apollo, graphql({ query: GET_USER, operationName: 'GetUser' }, { traceparent: `00-${APOLLO_TRACE}-${CALLER}-01` }));
+        await call(
+          'apollo header',
+          apps.apollo,
+          graphql({ query: GET_USER, operationName: 'GetUser' }, { traceparent: `00-${APOLLO_TRACE}-${CALLER}-01` }),
+        );
         await call('apollo no header', apps.apollo, graphql({ query: '{ user(id: "2") { name } }' }));
       })(),
     );
@@ -158,10 +162,15 @@ describe.each(installs)('drop-in under node --require sextant/register, %s (one 
   const inTrace = (traceId: string): ExportedSpan[] => spans.filter((s) => s.traceId === traceId);
 
   it("warns only about express-opentracing's double finish, once per kind, and exports no span of its own export requests", () => {
-    const lines = service!.output().split('\n').filter((line) => line !== '' && !/^(apps|listening on) /.test(line));
+    const lines = service!
+      .output()
+      .split('\n')
+      .filter((line) => line !== '' && !/^(apps|listening on) /.test(line));
     // The package ends its span on both 'finish' and 'close'; sextant records it once and says so once.
     expect(lines.sort()).toEqual(
-      ['finish', 'log', 'setOperationName', 'setTag'].map((method) => `sextant: span.${method}() called after finish() on '/users/:id'; ignored (reported once).`),
+      ['finish', 'log', 'setOperationName', 'setTag'].map(
+        (method) => `sextant: span.${method}() called after finish() on '/users/:id'; ignored (reported once).`,
+      ),
     );
     expect(spans.filter((s) => String(s.attributes['http.url']).includes('/v1/traces'))).toEqual([]);
   });
@@ -173,7 +182,11 @@ describe.each(installs)('drop-in under node --require sextant/register, %s (one 
       expect(others).toEqual([]);
       expect(server).toMatchObject({ traceId: traceIdFor(n), parentSpanId: CALLER, name: named ? 'GET /orders/:id' : 'GET' });
       expect(server.attributes).toMatchObject({ 'http.method': 'GET', 'http.status_code': 200 });
-      expect(spanTree(spans, server)).toEqual([server.name, `${server.name} > db.load-order`, `${server.name} > db.load-order > cache.lookup`]);
+      expect(spanTree(spans, server)).toEqual([
+        server.name,
+        `${server.name} > db.load-order`,
+        `${server.name} > db.load-order > cache.lookup`,
+      ]);
       expect(inTrace(server.traceId)).toHaveLength(3);
     });
 
@@ -213,7 +226,12 @@ describe.each(installs)('drop-in under node --require sextant/register, %s (one 
     it('upstream header: one trace, both server spans children of the caller', () => {
       expect(answers.get(`${app} header`)?.status).toBe(200);
       const trace = inTrace(traceIdFor(n));
-      expect(trace.filter((s) => s.kind === SERVER && s.parentSpanId === CALLER).map((s) => s.name).sort()).toEqual(['/users/:id', 'GET /users/:id']);
+      expect(
+        trace
+          .filter((s) => s.kind === SERVER && s.parentSpanId === CALLER)
+          .map((s) => s.name)
+          .sort(),
+      ).toEqual(['/users/:id', 'GET /users/:id']);
       expect(trace).toHaveLength(4);
     });
   });
@@ -319,7 +337,9 @@ describe('drop-in under register: @risingstack/opentracing-auto 1.5.2 with Expre
     // The export went out without its options (method, headers, body)...
     expect(collector.requests.map((r) => `${r.method} ${r.path} ${r.raw.length} bytes`)).toEqual(['GET /v1/traces 0 bytes']);
     // ...and the wrapper called the options object as the response callback, outside any try.
-    expect(service.output()).toMatch(/TypeError: callback is not a function\n\s+at ClientRequest\.<anonymous> \(.*@risingstack\/opentracing-auto\//);
+    expect(service.output()).toMatch(
+      /TypeError: callback is not a function\n\s+at ClientRequest\.<anonymous> \(.*@risingstack\/opentracing-auto\//,
+    );
     expect(status).toBe(1);
   }, 30_000);
 });
@@ -343,8 +363,12 @@ describe('drop-in under register: the framework samples, unchanged', () => {
     const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('OTEL_')));
     const env = { ...cleanEnv, ...registerEnv(collector, 'orders') };
     return new Promise((resolve) => {
-      execFile(process.execPath, ['--require', 'sextant/register', script, ...args], { cwd: dir, env, timeout: 60_000 }, (error, stdout, stderr) =>
-        resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : null, stdout, stderr }),
+      execFile(
+        process.execPath,
+        ['--require', 'sextant/register', script, ...args],
+        { cwd: dir, env, timeout: 60_000 },
+        (error, stdout, stderr) =>
+          resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : null, stdout, stderr }),
       );
     });
   }
