@@ -18,15 +18,20 @@ import {
   fastifyTracing,
   instrument,
   koaTracing,
+  recordError,
+  requestSpan,
   traceHttpHandler,
   tracingMiddleware,
   type FinishedSpan,
   type Instrumentation,
 } from '../../lib';
 import { isServerSpan, onlySpan, spansWhen } from '../helpers/middleware';
-import { adapters, orderRoutes, type Adapter, type Helpers, type Running } from './fixtures/framework-apps';
+import { adapters as allAdapters, orderRoutes, type Adapter, type Helpers, type Running } from './fixtures/framework-apps';
 
-const helpers: Helpers = { tracingMiddleware, koaTracing, fastifyTracing, traceHttpHandler };
+// NestJS runs in drop-in-register.spec.ts's child process and in the samples' (see Adapter.inJest).
+const adapters = allAdapters.filter((a) => a.inJest);
+
+const helpers: Helpers = { tracingMiddleware, koaTracing, fastifyTracing, traceHttpHandler, recordError, requestSpan };
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
 const CALLER = '00f067aa0ba902b7';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
