@@ -7,7 +7,8 @@ import type { IncomingMessage } from 'node:http';
  * outer `traceHttpHandler`, or zero-code tracing. A property on the request, like the
  * request's span (see request-span.ts), so nothing outlives the request.
  */
-const REQUEST_ROUTE = Symbol('sextant.requestRoute');
+// Registered (see server-request.ts): the helper of one copy of sextant names the span of another.
+const REQUEST_ROUTE = Symbol.for('sextant.requestRoute@1');
 
 interface RoutedByFramework {
   [REQUEST_ROUTE]?: string;

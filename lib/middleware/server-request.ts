@@ -7,7 +7,15 @@ import type { ServerSettings } from './server-options';
  * Where a traced request keeps its state: a property on the request and on its
  * response (not a WeakMap, which costs an ephemeron per request), gone with them.
  */
-const SERVER_REQUEST = Symbol('sextant.serverRequest');
+/**
+ * Registered, so that two installed copies of sextant in one process (an app bundling
+ * its own, plus `--require sextant/register`) find each other's requests: one span per
+ * request, the helper of one adopting the zero-code span of the other. The suffix is the
+ * version of ServerRequest's shape (also of the route and open-requests keys, see
+ * request-route.ts and server-span.ts): change all three when a field changes, so that
+ * copies of different shapes ignore each other (two spans) rather than misread one.
+ */
+const SERVER_REQUEST = Symbol.for('sextant.serverRequest@1');
 
 interface Carrier {
   [SERVER_REQUEST]?: ServerRequest;

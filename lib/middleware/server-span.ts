@@ -32,7 +32,8 @@ import { redactUrl } from './url-redaction';
  *   it): only the socket tells. One listener per connection, not per request.
  */
 
-const OPEN_REQUESTS = Symbol('sextant.openServerRequests');
+// Registered (see server-request.ts): whichever copy of sextant ends a request takes it off the list.
+const OPEN_REQUESTS = Symbol.for('sextant.openServerRequests@1');
 
 interface TrackedSocket {
   [OPEN_REQUESTS]?: ServerRequest[];

@@ -1,149 +1,84 @@
 /**
- * The drop-in matrix, plain column: each web framework from npm (two majors each where
- * two are in use) with its sextant helper, serving the same two routes, must give the
- * same trace: the upstream W3C context continued, one server span per request named
- * `METHOD route`, spans started by the handler (also through opentracing.globalTracer())
- * nested under it, and a handler's error recorded with message and stack.
+ * The drop-in matrix, for each web framework from npm (two majors each where two are in
+ * use), every app serving the same two routes (spec/interop/fixtures/framework-apps.ts):
+ * - plain column: the app with its sextant helper must give the upstream W3C context
+ *   continued, one server span per request named `METHOD route`, spans started by the
+ *   handler (also through opentracing.globalTracer()) nested under it, and a handler's
+ *   error recorded with message and stack;
+ * - zero-code column, in process (`instrument(tracer)`, what `sextant/register` turns on):
+ *   the same app with its helper, and without any helper — still one server span per
+ *   request (the helper adopts the zero-code span), named by the route where the helper
+ *   or Express's `req.route` tells it, else by the method. drop-in-register.spec.ts runs
+ *   the same apps in a child process under `node --require sextant/register`.
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import Router from '@koa/router';
-import express from 'express';
-import Fastify, { type FastifyInstance } from 'fastify';
-import Fastify4 from 'fastify4';
-import Koa from 'koa';
 import * as opentracing from 'opentracing';
-import { InMemoryRecorder, Tracer, fastifyTracing, koaTracing, traceHttpHandler, tracingMiddleware } from '../../lib';
+import {
+  InMemoryRecorder,
+  Tracer,
+  fastifyTracing,
+  instrument,
+  koaTracing,
+  recordError,
+  requestSpan,
+  traceHttpHandler,
+  tracingMiddleware,
+  type FinishedSpan,
+  type Instrumentation,
+} from '../../lib';
 import { isServerSpan, onlySpan, spansWhen } from '../helpers/middleware';
+import { adapters as allAdapters, orderRoutes, type Adapter, type Helpers, type Running } from './fixtures/framework-apps';
 
-/* eslint-disable @typescript-eslint/no-require-imports */
-const express4 = require('express4') as typeof express;
-const Koa2 = require('koa2') as typeof Koa;
-const versionOf = (name: string): string => (require(`${name}/package.json`) as { version: string }).version;
-/* eslint-enable @typescript-eslint/no-require-imports */
+// NestJS runs in drop-in-register.spec.ts's child process and in the samples' (see Adapter.inJest).
+const adapters = allAdapters.filter((a) => a.inJest);
 
-/** What every app serves, whatever the framework. */
-interface Routes {
-  /** GET /orders/:id — does traced work, answers JSON */
-  order(id: string): Promise<{ id: string }>;
-  /** GET /orders/:id/refund — fails */
-  refund(id: string): Promise<never>;
+const helpers: Helpers = { tracingMiddleware, koaTracing, fastifyTracing, traceHttpHandler, recordError, requestSpan };
+const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
+const CALLER = '00f067aa0ba902b7';
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** GET /orders/17 with an upstream traceparent: one server span named `name`, the handler's spans nested. */
+async function expectOrderTrace(recorder: InMemoryRecorder, url: string, name: string): Promise<void> {
+  const res = await fetch(`${url}/orders/17`, { headers: { traceparent: `00-${TRACE_ID}-${CALLER}-01` } });
+  expect(await res.json()).toEqual({ id: '17' });
+  await spansWhen(recorder, 3);
+  await sleep(20);
+
+  expect(recorder.spans().filter(isServerSpan)).toHaveLength(1);
+  const server = onlySpan(recorder, name);
+  expect(server).toMatchObject({ traceId: TRACE_ID, parentSpanId: CALLER });
+  expect(server.tags).toMatchObject({ 'span.kind': 'server', 'http.method': 'GET', 'http.url': '/orders/17', 'http.status_code': 200 });
+  const load = onlySpan(recorder, 'db.load-order');
+  expect(load.parentSpanId).toBe(server.spanId);
+  expect(onlySpan(recorder, 'cache.lookup').parentSpanId).toBe(load.spanId);
+  expect(recorder.spans()).toHaveLength(3);
 }
 
-interface Running {
-  url: string;
-  close(): Promise<void>;
+/** GET /orders/17/refund, which fails: a 500, and the one server span marked error (and named `name`). */
+async function refundSpan(recorder: InMemoryRecorder, url: string, name: string): Promise<FinishedSpan> {
+  const res = await fetch(`${url}/orders/17/refund`);
+  expect(res.status).toBe(500);
+  await res.arrayBuffer();
+  const [server] = await spansWhen(recorder, 1, isServerSpan);
+  await sleep(20);
+
+  expect(recorder.spans()).toHaveLength(1);
+  expect(server.operationName).toBe(name);
+  expect(server.parentSpanId).toBeUndefined();
+  expect(server.tags).toMatchObject({ error: true, 'http.status_code': 500 });
+  return server;
 }
 
-interface Adapter {
-  framework: string;
-  version: string;
-  helper: string;
-  start(tracer: Tracer, routes: Routes): Promise<Running>;
+/** The handler's error, recorded once: one `error` event with the message and the stack. */
+function expectErrorRecorded(server: FinishedSpan): void {
+  expect(server.logs.map((l) => l.fields.event)).toEqual(['error']);
+  expect(server.logs[0].fields.message).toBe('refunds are closed');
+  expect(String(server.logs[0].fields.stack)).toContain('refunds are closed');
 }
-
-function listenOn(server: http.Server): Promise<Running> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () =>
-      resolve({
-        url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-        close: () =>
-          new Promise((done) => {
-            server.close(() => done());
-            server.closeAllConnections();
-          }),
-      }),
-    );
-  });
-}
-
-function expressAdapter(framework: string, version: string, make: typeof express): Adapter {
-  return {
-    framework,
-    version,
-    helper: 'tracingMiddleware',
-    start: (tracer, routes) => {
-      const app = make();
-      const tracing = tracingMiddleware(tracer);
-      app.use(tracing);
-      // Express 4 does not catch a rejected handler; next(error) is the way on both majors.
-      app.get('/orders/:id', (req, res, next) => void routes.order(req.params.id).then((o) => res.json(o), next));
-      app.get('/orders/:id/refund', (req, _res, next) => void routes.refund(req.params.id).catch(next));
-      app.use(tracing.errorHandler);
-      return listenOn(http.createServer(app));
-    },
-  };
-}
-
-function koaAdapter(framework: string, version: string, Make: typeof Koa): Adapter {
-  return {
-    framework,
-    version,
-    helper: 'koaTracing',
-    start: (tracer, routes) => {
-      const app = new Make();
-      app.silent = true;
-      app.use(koaTracing(tracer));
-      const router = new Router();
-      router.get('/orders/:id', async (ctx) => void (ctx.body = await routes.order(ctx.params.id)));
-      router.get('/orders/:id/refund', async (ctx) => routes.refund(ctx.params.id));
-      app.use(router.routes());
-      return listenOn(http.createServer(app.callback()));
-    },
-  };
-}
-
-function fastifyAdapter(framework: string, version: string, make: () => FastifyInstance): Adapter {
-  return {
-    framework,
-    version,
-    helper: 'fastifyTracing',
-    start: async (tracer, routes) => {
-      const app = make();
-      await app.register(fastifyTracing(tracer));
-      app.get('/orders/:id', async (request) => routes.order((request.params as { id: string }).id));
-      app.get('/orders/:id/refund', async (request) => routes.refund((request.params as { id: string }).id));
-      const url = await app.listen({ port: 0, host: '127.0.0.1' });
-      return { url, close: () => app.close() };
-    },
-  };
-}
-
-const nodeHttpAdapter: Adapter = {
-  framework: 'node:http',
-  version: process.versions.node,
-  helper: 'traceHttpHandler',
-  start: (tracer, routes) => {
-    const handler = traceHttpHandler(
-      tracer,
-      async (req, res) => {
-        const [, id, refund] = /^\/orders\/([^/]+)(\/refund)?$/.exec(req.url ?? '') ?? [];
-        if (id === undefined) return void res.writeHead(404).end();
-        const order = refund === undefined ? await routes.order(id) : await routes.refund(id);
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(order));
-      },
-      { pathTemplates: ['/orders/:id', '/orders/:id/refund'] },
-    );
-    return listenOn(http.createServer(handler));
-  },
-};
-
-const adapters: Adapter[] = [
-  expressAdapter('Express', versionOf('express4'), express4),
-  expressAdapter('Express', versionOf('express'), express),
-  koaAdapter('Koa', versionOf('koa2'), Koa2),
-  koaAdapter('Koa', versionOf('koa'), Koa),
-  fastifyAdapter('Fastify', versionOf('fastify4'), () => Fastify4() as unknown as FastifyInstance),
-  fastifyAdapter('Fastify', versionOf('fastify'), () => Fastify()),
-  nodeHttpAdapter,
-];
 
 describe.each(adapters.map((a) => [`${a.framework} ${a.version} with ${a.helper}`, a] as const))('drop-in: %s', (_label, adapter) => {
   let recorder: InMemoryRecorder;
   let tracer: Tracer;
   let running: Running | null = null;
-  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
   beforeEach(() => {
     recorder = new InMemoryRecorder();
@@ -156,52 +91,57 @@ describe.each(adapters.map((a) => [`${a.framework} ${a.version} with ${a.helper}
     running = null;
   });
 
-  const routes: Routes = {
-    async order(id) {
-      await sleep(1);
-      await tracer.startActiveSpan('db.load-order', async () => {
-        await sleep(1);
-        // Library code that knows only the global tracer.
-        opentracing.globalTracer().startSpan('cache.lookup').finish();
-      });
-      return { id };
-    },
-    async refund() {
-      await sleep(1);
-      throw new Error('refunds are closed');
-    },
-  };
-
   it('continues the upstream trace with one server span named by the route, handler spans nested under it', async () => {
-    running = await adapter.start(tracer, routes);
-    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
-    const res = await fetch(`${running.url}/orders/17`, { headers: { traceparent: `00-${traceId}-00f067aa0ba902b7-01` } });
-    expect(await res.json()).toEqual({ id: '17' });
-    await spansWhen(recorder, 3);
-    await sleep(20);
-
-    expect(recorder.spans().filter(isServerSpan)).toHaveLength(1);
-    const server = onlySpan(recorder, 'GET /orders/:id');
-    expect(server).toMatchObject({ traceId, parentSpanId: '00f067aa0ba902b7' });
-    expect(server.tags).toMatchObject({ 'span.kind': 'server', 'http.method': 'GET', 'http.url': '/orders/17', 'http.status_code': 200 });
-    const load = onlySpan(recorder, 'db.load-order');
-    expect(load.parentSpanId).toBe(server.spanId);
-    expect(onlySpan(recorder, 'cache.lookup').parentSpanId).toBe(load.spanId);
-    expect(recorder.spans()).toHaveLength(3);
+    running = await adapter.start({ tracer, helpers, routes: orderRoutes(tracer) });
+    await expectOrderTrace(recorder, running.url, 'GET /orders/:id');
   });
 
   it("records the handler's error on the server span and answers 500", async () => {
-    running = await adapter.start(tracer, routes);
-    const res = await fetch(`${running.url}/orders/17/refund`);
-    expect(res.status).toBe(500);
-    await res.arrayBuffer();
-    const [server] = await spansWhen(recorder, 1, isServerSpan);
+    running = await adapter.start({ tracer, helpers, routes: orderRoutes(tracer) });
+    expectErrorRecorded(await refundSpan(recorder, running.url, 'GET /orders/:id/refund'));
+  });
+});
 
-    expect(server.operationName).toBe('GET /orders/:id/refund');
-    expect(server.parentSpanId).toBeUndefined();
-    expect(server.tags).toMatchObject({ error: true, 'http.status_code': 500 });
-    expect(server.logs.map((l) => l.fields.event)).toEqual(['error']);
-    expect(server.logs[0].fields.message).toBe('refunds are closed');
-    expect(String(server.logs[0].fields.stack)).toContain('refunds are closed');
+/** Both variants of every adapter: with its helper, and with none (zero-code tracing alone). */
+const zeroCodeCases = adapters.flatMap((a): [string, Adapter, boolean][] => [
+  [`${a.framework} ${a.version} with ${a.helper}`, a, true],
+  [`${a.framework} ${a.version}, no helper`, a, false],
+]);
+
+describe('drop-in under instrument() (zero-code tracing, in process)', () => {
+  const recorder = new InMemoryRecorder();
+  const tracer = new Tracer({ serviceName: 'orders', recorder, logger: { warn: () => undefined } });
+  let tracing: Instrumentation;
+  let running: Running | null = null;
+
+  beforeAll(() => {
+    tracing = instrument(tracer, { instrumentations: ['http'] });
+    opentracing.initGlobalTracer(tracer);
+  });
+  afterAll(() => {
+    tracing.disable();
+    opentracing.initGlobalTracer(new opentracing.Tracer());
+  });
+  beforeEach(() => recorder.clear());
+  afterEach(async () => {
+    if (running !== null) await running.close();
+    running = null;
+  });
+
+  describe.each(zeroCodeCases)('%s', (_label, adapter, withHelper) => {
+    const named = withHelper || adapter.routeNamedWithoutHelper;
+
+    it(`one server span per request, continuing the upstream trace, named ${named ? 'by the route' : 'by the method'}, handler spans nested`, async () => {
+      running = await adapter.start({ tracer, helpers: withHelper ? helpers : null, routes: orderRoutes(tracer) });
+      await expectOrderTrace(recorder, running.url, named ? 'GET /orders/:id' : 'GET');
+    });
+
+    it(withHelper ? "the handler's error recorded once on the one server span" : 'a failing request marked error by its 500', async () => {
+      running = await adapter.start({ tracer, helpers: withHelper ? helpers : null, routes: orderRoutes(tracer) });
+      const server = await refundSpan(recorder, running.url, named ? 'GET /orders/:id/refund' : 'GET');
+      // Without a helper nothing sees the error object: the 500 alone marks the span.
+      if (withHelper) expectErrorRecorded(server);
+      else expect(server.logs).toEqual([]);
+    });
   });
 });
