@@ -14,9 +14,11 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { ConsoleRecorder, Tracer, tracingMiddleware } from '../lib';
+import { ConsoleRecorder, registeredTracer, Tracer, tracingMiddleware } from '../lib';
 
-const tracer = new Tracer({ serviceName: 'orders', recorder: new ConsoleRecorder() });
+// Under `node --require sextant/register`, the registered tracer already exports every
+// request's span: use it, so this app's own spans go to the same place, in the same trace.
+const tracer = registeredTracer() ?? new Tracer({ serviceName: 'orders', recorder: new ConsoleRecorder() });
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const app = express();

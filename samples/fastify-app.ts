@@ -13,9 +13,11 @@
  *     npx ts-node --transpile-only samples/fastify-app.ts
  */
 import Fastify from 'fastify';
-import { ConsoleRecorder, Tracer, fastifyTracing } from '../lib';
+import { ConsoleRecorder, fastifyTracing, registeredTracer, Tracer } from '../lib';
 
-const tracer = new Tracer({ serviceName: 'orders', recorder: new ConsoleRecorder() });
+// Under `node --require sextant/register`, the registered tracer already exports every
+// request's span: use it, so this app's own spans go to the same place, in the same trace.
+const tracer = registeredTracer() ?? new Tracer({ serviceName: 'orders', recorder: new ConsoleRecorder() });
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function main(): Promise<void> {

@@ -28,9 +28,11 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { catchError, throwError } from 'rxjs';
 import type { IncomingMessage } from 'node:http';
-import { ConsoleRecorder, Tracer, fastifyTracing, recordError, requestSpan, tracingMiddleware } from '../lib';
+import { ConsoleRecorder, fastifyTracing, recordError, registeredTracer, requestSpan, Tracer, tracingMiddleware } from '../lib';
 
-const tracer = new Tracer({ serviceName: 'orders', recorder: new ConsoleRecorder() });
+// Under `node --require sextant/register`, the registered tracer already exports every
+// request's span: use it, so this app's own spans go to the same place, in the same trace.
+const tracer = registeredTracer() ?? new Tracer({ serviceName: 'orders', recorder: new ConsoleRecorder() });
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 class OrdersController {

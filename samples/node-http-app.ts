@@ -13,9 +13,11 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ConsoleRecorder, Tracer, recordError, requestSpan, traceHttpHandler } from '../lib';
+import { ConsoleRecorder, recordError, registeredTracer, requestSpan, traceHttpHandler, Tracer } from '../lib';
 
-const tracer = new Tracer({ serviceName: 'orders', recorder: new ConsoleRecorder() });
+// Under `node --require sextant/register`, the registered tracer already exports every
+// request's span: use it, so this app's own spans go to the same place, in the same trace.
+const tracer = registeredTracer() ?? new Tracer({ serviceName: 'orders', recorder: new ConsoleRecorder() });
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function chargeCard(orderId: string): Promise<void> {
