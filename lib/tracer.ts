@@ -381,7 +381,7 @@ export class Tracer extends opentracing.Tracer {
       read.parent = toSpanContext(childOf);
     }
     const references = options.references;
-    if (Array.isArray(references) && references.length > 0) this._readReferences(read, references);
+    if (Array.isArray(references)) this._readReferences(read, references);
     if (options.ignoreActiveSpan === true) read.useActive = false;
     const tags = options.tags;
     if (tags !== null && typeof tags === 'object') read.tags = tags;
@@ -412,7 +412,12 @@ export class Tracer extends opentracing.Tracer {
         // A revoked Proxy: no references.
       }
     }
-    return this._readStartOptions(safe);
+    try {
+      return this._readStartOptions(safe);
+    } catch {
+      // Something in there throws every time it is touched: as if no options were given.
+      return this._readStartOptions({});
+    }
   }
 
   private _readReferences(read: StartOptionsRead, references: readonly unknown[]): void {

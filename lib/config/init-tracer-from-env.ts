@@ -28,7 +28,8 @@ import { spanLimitsFromEnv } from './span-limits-from-env';
  * process. Invalid `overrides` throw a TypeError naming the option, as `new Tracer` does.
  *
  * With `OTEL_SDK_DISABLED=true` the tracer records nothing (no recorder, even one passed
- * in `overrides`) but still propagates context.
+ * in `overrides`) but still propagates context. That, and `OTEL_TRACES_EXPORTER=none`,
+ * are asked for, so the tracer does not warn that it has no recorder.
  *
  * The recorder it builds flushes on exit, `SIGTERM` and `SIGINT` (`OTEL_BSP_*` bound how
  * long), then lets the signal end the process. A server that drains on `SIGTERM` takes
@@ -77,8 +78,10 @@ export function initTracerFromEnv(given: Partial<TracerOptions> = {}): Tracer {
   if (overrides.scopeManager !== undefined) options.scopeManager = overrides.scopeManager;
   if (overrides.logger !== undefined) options.logger = overrides.logger;
   const tracer = new Tracer(options);
-  // Recording nothing was asked for: the tracer must not warn that nothing is recorded.
-  if (disabled) tracer._disableRecording();
+  // Recording nothing was asked for (OTEL_SDK_DISABLED=true, OTEL_TRACES_EXPORTER=none):
+  // the tracer must not warn that nothing is recorded.
+  const noneAsked = options.recorder === undefined && reader.list('OTEL_TRACES_EXPORTER')?.includes('none') === true;
+  if (disabled || noneAsked) tracer._disableRecording();
   return tracer;
 }
 
