@@ -156,18 +156,17 @@ export class Span extends opentracing.Span {
       this._tagBound = 0;
       return;
     }
-    // Count the caller's keys (an upper bound: for-in also sees inherited ones); within the
-    // limits the object is shared until the first setTag (copy on write), else copied now.
+    // Within the limits the caller's object is shared until the first setTag (copy on write),
+    // else copied now. Object.keys is the cheapest exact count V8 has for a small literal.
     const limits = owner.limits;
-    let count = 0;
-    let priority = false;
+    let count: number;
+    let priority: unknown;
     try {
-      for (const key in tags) {
-        count++;
-        if (key === SAMPLING_PRIORITY_TAG) priority = true;
-      }
+      count = Object.keys(tags).length;
+      priority = (tags as Record<string, unknown>)[SAMPLING_PRIORITY_TAG];
     } catch {
       count = Infinity;
+      priority = undefined;
     }
     if (count <= limits.maxTags && !limits.cutsValues) {
       this._tags = tags as Record<string, unknown>;
@@ -181,13 +180,7 @@ export class Span extends opentracing.Span {
       if (copied.dropped > 0) this._droppedCounts().tags += copied.dropped;
       if (copied.unreadable > 0) this._unreadable('tags');
     }
-    if (priority) {
-      try {
-        this._applySamplingPriority((tags as Record<string, unknown>)[SAMPLING_PRIORITY_TAG]);
-      } catch {
-        this._unreadable('tags');
-      }
-    }
+    if (priority !== undefined) this._applySamplingPriority(priority);
   }
 
   /** The span's context: ids, sampling decision and baggage. */

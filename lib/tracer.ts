@@ -31,19 +31,6 @@ declare module './span' {
 const DEBUG_SAMPLED: SamplingDecision = Object.freeze({ sampled: true });
 const SAMPLER_FAILED: SamplingDecision = Object.freeze({ sampled: false });
 
-/** What `startSpan` took from its options. */
-interface StartOptionsRead {
-  /** `childOf`, else the parent the references name; null for none */
-  parent: SpanContext | null;
-  /** false once `childOf`, a usable reference or `ignoreActiveSpan` was given */
-  useActive: boolean;
-  references: SpanReference[] | null;
-  droppedReferences: number;
-  /** the caller's tags object, not yet read */
-  tags: object | undefined;
-  startTime: number | undefined;
-}
-
 /**
  * An OpenTracing 0.14 tracer. Drop it in wherever a tracer goes:
  *
@@ -102,25 +89,21 @@ export class Tracer extends opentracing.Tracer {
    */
   startSpan(name: string, options?: StartSpanOptions): Span {
     const operationName = typeof name === 'string' ? name : operationNameOf(name, this._faults);
-    let read: StartOptionsRead | null = null;
-    if (options !== undefined && options !== null) {
-      try {
-        read = this._readStartOptions(options);
-      } catch (error) {
-        // A getter or Proxy trap threw: read again, field by field, leaving out what throws.
-        this._faults.warnOnce(
-          'start-span-options',
-          `startSpan() options could not be read (${describeError(error)}); what threw was left out.`,
-        );
-        read = this._readStartOptionsCarefully(options);
-      }
+    if (options === undefined || options === null) return this._beginSpan(operationName, undefined);
+    try {
+      return this._beginSpan(operationName, options);
+    } catch (error) {
+      // A getter or Proxy trap threw: read the options again, field by field, leaving out what throws.
+      this._faults.warnOnce(
+        'start-span-options',
+        `startSpan() options could not be read (${describeError(error)}); what threw was left out.`,
+      );
     }
-    let parent = read === null ? null : read.parent;
-    if (read === null || read.useActive) {
-      const active = this._activeContext();
-      if (active !== null) parent = active;
+    try {
+      return this._beginSpan(operationName, readableOptions(options));
+    } catch {
+      return this._beginSpan(operationName, undefined);
     }
-    return this._createSpan(operationName, parent, read, read?.startTime ?? nowMillis());
   }
 
   /**
@@ -363,84 +346,75 @@ export class Tracer extends opentracing.Tracer {
     }
   }
 
-  /** The `startSpan` options that decide the span, read the quick way; may throw on hostile options. */
-  private _readStartOptions(options: StartSpanOptions): StartOptionsRead {
-    const read: StartOptionsRead = {
-      parent: null,
-      useActive: true,
-      references: null,
-      droppedReferences: 0,
-      tags: undefined,
-      startTime: undefined,
-    };
-    const childOf = options.childOf;
-    // null is "not given", as OpenTracing's other APIs read it: instrumentation passes
-    // `childOf: tracer.extract(...)`, which is null when no header came.
-    if (childOf !== undefined && childOf !== null) {
-      read.useActive = false;
-      read.parent = toSpanContext(childOf);
+  /** `startSpan` once the name is known; may throw on hostile options (startSpan catches). */
+  private _beginSpan(operationName: string, options: StartSpanOptions | undefined): Span {
+    let parent: SpanContext | null = null;
+    let references: SpanReference[] | null = null;
+    let droppedReferences = 0;
+    let useActive = true;
+    let tags: object | undefined;
+    let startTime: number | undefined;
+    if (options !== undefined) {
+      const childOf = options.childOf;
+      // null is "not given", as OpenTracing's other APIs read it: instrumentation passes
+      // `childOf: tracer.extract(...)`, which is null when no header came.
+      if (childOf !== undefined && childOf !== null) {
+        useActive = false;
+        parent = toSpanContext(childOf);
+      }
+      const given = options.references;
+      if (Array.isArray(given)) {
+        const read = this._readReferences(given, parent);
+        droppedReferences = read.dropped;
+        if (read.references !== null) {
+          useActive = false;
+          references = read.references;
+          parent = read.parent;
+        }
+      }
+      if (options.ignoreActiveSpan === true) useActive = false;
+      const givenTags = options.tags;
+      if (givenTags !== null && typeof givenTags === 'object') tags = givenTags;
+      const givenStart = options.startTime;
+      if (typeof givenStart === 'number' && Number.isFinite(givenStart)) startTime = givenStart;
     }
-    const references = options.references;
-    if (Array.isArray(references)) this._readReferences(read, references);
-    if (options.ignoreActiveSpan === true) read.useActive = false;
-    const tags = options.tags;
-    if (tags !== null && typeof tags === 'object') read.tags = tags;
-    const startTime = options.startTime;
-    if (typeof startTime === 'number' && Number.isFinite(startTime)) read.startTime = startTime;
-    return read;
+    if (useActive) {
+      const active = this._activeContext();
+      if (active !== null) parent = active;
+    }
+    return this._createSpan(operationName, parent, references, droppedReferences, tags, startTime ?? nowMillis());
   }
 
-  /** `_readStartOptions` for options that threw: each field on its own, what throws left out. */
-  private _readStartOptionsCarefully(options: StartSpanOptions): StartOptionsRead {
-    const field = (name: keyof StartSpanOptions): unknown => {
-      try {
-        return options[name];
-      } catch {
-        return undefined;
-      }
-    };
-    const safe: StartSpanOptions = {};
-    for (const name of ['childOf', 'references', 'ignoreActiveSpan', 'tags', 'startTime'] as const) {
-      const value = field(name);
-      if (name !== 'references') {
-        (safe as Record<string, unknown>)[name] = value;
-        continue;
-      }
-      try {
-        if (Array.isArray(value)) safe.references = value as opentracing.Reference[];
-      } catch {
-        // A revoked Proxy: no references.
-      }
-    }
-    try {
-      return this._readStartOptions(safe);
-    } catch {
-      // Something in there throws every time it is touched: as if no options were given.
-      return this._readStartOptions({});
-    }
-  }
-
-  private _readReferences(read: StartOptionsRead, references: readonly unknown[]): void {
+  /**
+   * The references to record, within `maxReferences` (`childOf`, when given, first), and the
+   * parent they give: `childOf`, else the first `child_of` one, else the first. `references`
+   * is null when none was usable.
+   */
+  private _readReferences(
+    given: readonly unknown[],
+    childOf: SpanContext | null,
+  ): { references: SpanReference[] | null; parent: SpanContext | null; dropped: number } {
     const maxReferences = this._limits.maxReferences;
-    const { resolved, dropped } = resolveReferences(references, maxReferences);
-    read.droppedReferences = dropped;
-    if (resolved.length === 0) return;
-    read.useActive = false;
-    const list = resolved.map((r) => r.reference);
-    if (read.parent === null) {
-      read.parent = (resolved.find((r) => r.reference.type === 'child_of') ?? resolved[0]).context;
-    } else {
-      list.unshift({ type: 'child_of', traceId: read.parent.traceId, spanId: read.parent.spanId });
-      if (list.length > maxReferences) {
-        list.length = maxReferences;
-        read.droppedReferences++;
-      }
+    const { resolved, dropped } = resolveReferences(given, maxReferences);
+    if (resolved.length === 0) return { references: null, parent: childOf, dropped };
+    const references = resolved.map((r) => r.reference);
+    if (childOf === null) {
+      return { references, parent: (resolved.find((r) => r.reference.type === 'child_of') ?? resolved[0]).context, dropped };
     }
-    read.references = list;
+    references.unshift({ type: 'child_of', traceId: childOf.traceId, spanId: childOf.spanId });
+    if (references.length <= maxReferences) return { references, parent: childOf, dropped };
+    references.length = maxReferences;
+    return { references, parent: childOf, dropped: dropped + 1 };
   }
 
-  private _createSpan(operationName: string, parent: SpanContext | null, read: StartOptionsRead | null, startTime: number): Span {
-    const tags = read === null ? undefined : read.tags;
+  private _createSpan(
+    operationName: string,
+    parent: SpanContext | null,
+    references: SpanReference[] | null,
+    droppedReferences: number,
+    tags: object | undefined,
+    startTime: number,
+  ): Span {
     let context: SpanContext;
     let samplerTags: Readonly<Record<string, unknown>> | undefined;
     if (parent !== null && !parent.remote) {
@@ -470,8 +444,8 @@ export class Tracer extends opentracing.Tracer {
       operationName,
       startTime,
       parent,
-      references: read === null ? null : read.references,
-      droppedReferences: read === null ? 0 : read.droppedReferences,
+      references,
+      droppedReferences,
       tags: ownTags ?? tags,
       ownsTags: ownTags !== undefined,
     });
@@ -487,4 +461,26 @@ export class Tracer extends opentracing.Tracer {
       return SAMPLER_FAILED;
     }
   }
+}
+
+/**
+ * The `startSpan` options that decide a span, each read on its own: one whose getter or
+ * Proxy trap throws is left out. `references` is kept only when it is an array.
+ */
+function readableOptions(options: StartSpanOptions): StartSpanOptions {
+  const readable: Record<string, unknown> = {};
+  for (const name of ['childOf', 'ignoreActiveSpan', 'tags', 'startTime'] as const) {
+    try {
+      readable[name] = options[name];
+    } catch {
+      // left out
+    }
+  }
+  try {
+    const references = options.references;
+    if (Array.isArray(references)) readable.references = references;
+  } catch {
+    // left out: a revoked Proxy is not even an array
+  }
+  return readable as StartSpanOptions;
 }

@@ -673,7 +673,9 @@ describe('span limits from OTEL_*_LIMIT variables', () => {
   });
 
   it('invalid limits in overrides throw a TypeError naming the option', () => {
-    expect(() => initTracerFromEnv({ logger: { warn: () => undefined }, limits: { maxTags: -1 } })).toThrow(/TracerOptions\.limits\.maxTags/);
+    expect(() => initTracerFromEnv({ logger: { warn: () => undefined }, limits: { maxTags: -1 } })).toThrow(
+      /TracerOptions\.limits\.maxTags/,
+    );
   });
 });
 

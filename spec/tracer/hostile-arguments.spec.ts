@@ -145,7 +145,15 @@ const hostile: fc.Arbitrary<Boxed> = fc.oneof(
       .anything({ withBigInt: true, withMap: true, withSet: true, withTypedArray: true, withSparseArray: true })
       .map((v) => boxed(v, fc.stringify(v))),
   },
-  { weight: 1, arbitrary: fc.array(evil, { maxLength: 4 }).map((list) => boxed(list.map((b) => b.value), `[${list.map(String).join(', ')}]`)) },
+  {
+    weight: 1,
+    arbitrary: fc.array(evil, { maxLength: 4 }).map((list) =>
+      boxed(
+        list.map((b) => b.value),
+        `[${list.map(String).join(', ')}]`,
+      ),
+    ),
+  },
   {
     weight: 1,
     arbitrary: fc
