@@ -232,7 +232,9 @@ export class Span extends opentracing.Span {
     if (!this._ownsTags) this._copyTags();
     if (this._tagBound < limits.maxTags) {
       this._tagBound++;
-      putField(this._tags, key, value);
+      // The store stays here, not in putField: its inline cache then sees only span tag objects.
+      if (key === '__proto__') putField(this._tags, key, value);
+      else this._tags[key] = value;
     } else {
       this._setTagAtLimit(key, value, limits.maxTags);
     }
