@@ -1,5 +1,6 @@
 import * as opentracing from 'opentracing';
 import { randomSpanId } from './util/ids';
+import { optionError } from './util/option-error';
 
 /** Baggage as a context hands it out: never modified after that (setting an item copies it first). */
 export type Baggage = Readonly<Record<string, string>>;
@@ -78,18 +79,26 @@ export class SpanContext extends opentracing.SpanContext {
   );
   constructor(fieldsOrTraceId: SpanContextFields | string, ...positional: unknown[]) {
     super();
-    const f: SpanContextFields = typeof fieldsOrTraceId === 'string' ? fromPositional(fieldsOrTraceId, positional) : fieldsOrTraceId;
-    this.traceId = f.traceId;
-    this.spanId = f.spanId;
-    this.sampled = f.sampled;
+    let given: SpanContextFields;
+    let baggage: Baggage | undefined;
+    try {
+      given = typeof fieldsOrTraceId === 'string' ? fromPositional(fieldsOrTraceId, positional) : fieldsOrTraceId;
+      // Each field read once, here: a getter or Proxy trap that throws is a wrong argument.
+      this.traceId = given.traceId;
+      this.spanId = given.spanId;
+      this.sampled = given.sampled;
+      baggage = given.baggage;
+      this.debug = given.debug === true;
+      this.traceState = given.traceState;
+      this.remote = given.remote === true;
+      this.randomTraceId = given.randomTraceId === true;
+      this.decisionOnly = given.decisionOnly === true;
+    } catch {
+      throw optionError('SpanContextFields', 'an object whose properties can be read', fieldsOrTraceId);
+    }
     // Given baggage belongs to the caller: shared from the start.
-    this._baggage = f.baggage ?? EMPTY_BAGGAGE;
+    this._baggage = baggage ?? EMPTY_BAGGAGE;
     this._baggageShared = true;
-    this.debug = f.debug === true;
-    this.traceState = f.traceState;
-    this.remote = f.remote === true;
-    this.randomTraceId = f.randomTraceId === true;
-    this.decisionOnly = f.decisionOnly === true;
   }
 
   /**

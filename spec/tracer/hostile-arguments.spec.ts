@@ -286,6 +286,8 @@ describe('hostile arguments: the calls that used to throw', () => {
     expect(() => new Tracer({ serviceName: 's', propagation: revoked([]) } as never)).toThrow(/TracerOptions\.propagation must be/);
     expect(() => new Tracer({ serviceName: 's', limits: revoked({}) } as never)).toThrow(/TracerOptions\.limits must be/);
     expect(() => new Tracer(throwingGetters() as never)).toThrow(TypeError);
+    expect(() => new SpanContext(revoked({}) as never)).toThrow(/SpanContextFields must be an object whose properties can be read/);
+    expect(() => new SpanContext(throwingGetters() as never)).toThrow(TypeError);
   });
 });
 
