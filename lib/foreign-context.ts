@@ -20,7 +20,7 @@ export interface ResolvedReference {
  */
 export function toSpanContext(value: unknown): SpanContext | null {
   try {
-    // instanceof itself throws on a revoked Proxy.
+    // instanceof runs a Proxy's getPrototypeOf trap, which may throw: inside the try too.
     if (value instanceof SpanContext) return value;
     if (value instanceof Span) return value.context();
     const candidate = value as { context?: () => unknown; toTraceId?: () => unknown; toSpanId?: () => unknown };
@@ -37,19 +37,43 @@ export function toSpanContext(value: unknown): SpanContext | null {
   }
 }
 
+/** What `resolveReferences` made of a `references` option. */
+export interface ResolvedReferences {
+  /** the usable entries among the first `maxReferences`, in order */
+  resolved: ResolvedReference[];
+  /** entries past the first `maxReferences`, not looked at */
+  dropped: number;
+}
+
 /**
- * The usable entries of a `references` option, in order. Duck-typed: a Reference from
- * another copy of the opentracing package is just as good. Never throws.
+ * The usable entries among the first `maxReferences` of a `references` option, in
+ * order; the entries after them are counted, never visited (so a sparse
+ * `new Array(2 ** 32 - 1)` costs nothing). Duck-typed: a Reference from another copy of
+ * the opentracing package is just as good. Never throws.
  *
- *     resolveReferences([opentracing.followsFrom(batchSpan.context())]);
+ *     resolveReferences([opentracing.followsFrom(batchSpan.context())], 128);
  */
-export function resolveReferences(references: readonly unknown[]): ResolvedReference[] {
-  const out: ResolvedReference[] = [];
-  for (const ref of references) {
-    const resolved = resolveReference(ref);
-    if (resolved !== null) out.push(resolved);
+export function resolveReferences(references: readonly unknown[], maxReferences: number): ResolvedReferences {
+  const resolved: ResolvedReference[] = [];
+  let length = 0;
+  try {
+    length = references.length;
+  } catch {
+    length = 0;
   }
-  return out;
+  if (!Number.isSafeInteger(length) || length < 0) length = 0;
+  const examined = Math.min(length, maxReferences);
+  for (let i = 0; i < examined; i++) {
+    let ref: unknown;
+    try {
+      ref = references[i];
+    } catch {
+      continue;
+    }
+    const entry = resolveReference(ref);
+    if (entry !== null) resolved.push(entry);
+  }
+  return { resolved, dropped: length - examined };
 }
 
 function resolveReference(ref: unknown): ResolvedReference | null {

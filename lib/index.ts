@@ -9,6 +9,8 @@ export { SpanContext } from './span-context';
 export type { Baggage, SpanContextFields } from './span-context';
 export { recordError } from './record-error';
 export type { TracerOptions, StartSpanOptions, ActiveSpanOptions, PropagationName } from './options';
+export { SPAN_LIMITS_DEFAULTS } from './span-limits';
+export type { SpanLimits } from './span-limits';
 export type { Logger, FaultLogger } from './util/fault-logger';
 
 // Active spans across async work

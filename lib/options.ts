@@ -3,6 +3,8 @@ import type { PropagationName } from './propagation/propagation-name';
 import type { Recorder } from './recording/recorder';
 import type { Sampler } from './sampling/sampler';
 import type { ScopeManager } from './scope/scope-manager';
+import { resolveSpanLimits } from './span-limits';
+import type { SpanLimits } from './span-limits';
 import type { Logger } from './util/fault-logger';
 import { hasMethods, optionError } from './util/option-error';
 import type * as opentracing from 'opentracing';
@@ -25,6 +27,8 @@ export interface TracerOptions {
   tags?: Record<string, unknown>;
   /** receives internal faults, once per kind; default `console` */
   logger?: Logger;
+  /** per-span bounds; default `SPAN_LIMITS_DEFAULTS` (128 tags, logs, references and log fields) */
+  limits?: SpanLimits;
 }
 
 /** `startSpan` options: OpenTracing's, plus opting out of the active span as parent. */
@@ -41,32 +45,74 @@ export interface ActiveSpanOptions extends StartSpanOptions {
 
 /** Throws at once, naming the option, for constructor options that cannot work. */
 export function validateTracerOptions(options: unknown): asserts options is TracerOptions {
+  readTracerOptions(options);
+}
+
+/**
+ * The options as a plain object read once (so getters run once), checked: throws a
+ * TypeError naming the option for one that cannot work, also when reading it throws.
+ *
+ *     const checked = readTracerOptions({ serviceName: 'api' });
+ */
+export function readTracerOptions(options: unknown): TracerOptions {
   if (options === null || typeof options !== 'object') throw optionError('TracerOptions', 'an object', options);
-  const o = options as Record<string, unknown>;
+  const o: Record<string, unknown> = {};
+  try {
+    const given = options as Record<string, unknown>;
+    for (const name of OPTION_NAMES) {
+      const value = given[name];
+      if (value !== undefined) o[name] = value;
+    }
+  } catch {
+    throw optionError('TracerOptions', 'an object whose properties can be read', options);
+  }
   if (typeof o.serviceName !== 'string' || o.serviceName.trim() === '') {
     throw optionError('TracerOptions.serviceName', 'a non-empty string', o.serviceName);
   }
-  if (o.recorder !== undefined && !hasMethods(o.recorder, ['record', 'flush', 'close'])) {
-    throw optionError('TracerOptions.recorder', 'a Recorder (record, flush, close)', o.recorder);
-  }
-  if (o.sampler !== undefined && !hasMethods(o.sampler, ['shouldSample'])) {
-    throw optionError('TracerOptions.sampler', 'a Sampler (shouldSample)', o.sampler);
-  }
-  if (o.scopeManager !== undefined && !hasMethods(o.scopeManager, ['active', 'activate', 'bind'])) {
-    throw optionError('TracerOptions.scopeManager', 'a ScopeManager (active, activate, bind)', o.scopeManager);
-  }
-  if (o.logger !== undefined && !hasMethods(o.logger, ['warn'])) {
-    throw optionError('TracerOptions.logger', 'an object with a warn(message) method', o.logger);
-  }
-  if (o.tags !== undefined && (o.tags === null || typeof o.tags !== 'object' || Array.isArray(o.tags))) {
-    throw optionError('TracerOptions.tags', 'an object of tag names to values', o.tags);
-  }
+  check(o, 'recorder', 'a Recorder (record, flush, close)', (v) => hasMethods(v, ['record', 'flush', 'close']));
+  check(o, 'sampler', 'a Sampler (shouldSample)', (v) => hasMethods(v, ['shouldSample']));
+  check(o, 'scopeManager', 'a ScopeManager (active, activate, bind)', (v) => hasMethods(v, ['active', 'activate', 'bind']));
+  check(o, 'logger', 'an object with a warn(message) method', (v) => hasMethods(v, ['warn']));
+  check(o, 'tags', 'an object of tag names to values', (v) => {
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
+    o.tags = { ...v };
+    return true;
+  });
   if (o.propagation !== undefined) {
-    if (!Array.isArray(o.propagation)) throw optionError('TracerOptions.propagation', 'an array of propagation names', o.propagation);
-    for (const name of o.propagation) {
+    let names: unknown[] | null = null;
+    try {
+      if (Array.isArray(o.propagation)) names = [...(o.propagation as unknown[])];
+    } catch {
+      names = null;
+    }
+    if (names === null) throw optionError('TracerOptions.propagation', 'an array of propagation names', o.propagation);
+    for (const name of names) {
       if (!PROPAGATION_NAMES.includes(name as PropagationName)) {
         throw optionError('TracerOptions.propagation', `a list of ${PROPAGATION_NAMES.join(', ')}`, name);
       }
     }
+    o.propagation = names;
   }
+  try {
+    resolveSpanLimits(o.limits);
+  } catch (error) {
+    if (error instanceof TypeError && error.message.startsWith('sextant: TracerOptions.limits')) throw error;
+    throw optionError('TracerOptions.limits', 'an object whose properties can be read', o.limits);
+  }
+  return o as unknown as TracerOptions;
+}
+
+const OPTION_NAMES = ['serviceName', 'recorder', 'sampler', 'propagation', 'scopeManager', 'tags', 'logger', 'limits'] as const;
+
+/** Throws naming `TracerOptions.<name>` when the option is given and `ok` says no or throws (a hostile object). */
+function check(o: Record<string, unknown>, name: string, expected: string, ok: (value: unknown) => boolean): void {
+  const value = o[name];
+  if (value === undefined) return;
+  let passed: boolean;
+  try {
+    passed = ok(value);
+  } catch {
+    passed = false;
+  }
+  if (!passed) throw optionError(`TracerOptions.${name}`, expected, value);
 }

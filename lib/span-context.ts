@@ -1,6 +1,8 @@
 import * as opentracing from 'opentracing';
+import { randomSpanId } from './util/ids';
+import { optionError } from './util/option-error';
 
-/** Baggage is shared between contexts and replaced, never modified, when it changes. */
+/** Baggage as a context hands it out: never modified after that (setting an item copies it first). */
 export type Baggage = Readonly<Record<string, string>>;
 
 export const EMPTY_BAGGAGE: Baggage = Object.freeze(Object.create(null) as Record<string, string>);
@@ -49,8 +51,14 @@ export class SpanContext extends opentracing.SpanContext {
   readonly spanId: string;
   /** whether spans of this trace are recorded; `sampling.priority` may change it before the span finishes */
   sampled: boolean;
-  /** replaced, never mutated, when an item is set: contexts made earlier keep theirs */
-  baggage: Baggage;
+  /**
+   * Copy on write: `_baggage` is changed in place only while nobody else can see it.
+   * Whoever reads `baggage` (a child context, a finished span, an inject, user code) may
+   * keep the object, so reading marks it shared and the next `_setBaggageItem` copies it
+   * first. Setting n items in a row costs O(n); a copy is paid once per share.
+   */
+  private _baggage: Baggage;
+  private _baggageShared: boolean;
   readonly debug: boolean;
   readonly traceState: string | undefined;
   readonly remote: boolean;
@@ -71,16 +79,26 @@ export class SpanContext extends opentracing.SpanContext {
   );
   constructor(fieldsOrTraceId: SpanContextFields | string, ...positional: unknown[]) {
     super();
-    const f: SpanContextFields = typeof fieldsOrTraceId === 'string' ? fromPositional(fieldsOrTraceId, positional) : fieldsOrTraceId;
-    this.traceId = f.traceId;
-    this.spanId = f.spanId;
-    this.sampled = f.sampled;
-    this.baggage = f.baggage ?? EMPTY_BAGGAGE;
-    this.debug = f.debug === true;
-    this.traceState = f.traceState;
-    this.remote = f.remote === true;
-    this.randomTraceId = f.randomTraceId === true;
-    this.decisionOnly = f.decisionOnly === true;
+    let given: SpanContextFields;
+    let baggage: Baggage | undefined;
+    try {
+      given = typeof fieldsOrTraceId === 'string' ? fromPositional(fieldsOrTraceId, positional) : fieldsOrTraceId;
+      // Each field read once, here: a getter or Proxy trap that throws is a wrong argument.
+      this.traceId = given.traceId;
+      this.spanId = given.spanId;
+      this.sampled = given.sampled;
+      baggage = given.baggage;
+      this.debug = given.debug === true;
+      this.traceState = given.traceState;
+      this.remote = given.remote === true;
+      this.randomTraceId = given.randomTraceId === true;
+      this.decisionOnly = given.decisionOnly === true;
+    } catch {
+      throw optionError('SpanContextFields', 'an object whose properties can be read', fieldsOrTraceId);
+    }
+    // Given baggage belongs to the caller: shared from the start.
+    this._baggage = baggage ?? EMPTY_BAGGAGE;
+    this._baggageShared = true;
   }
 
   /**
@@ -92,15 +110,68 @@ export class SpanContext extends opentracing.SpanContext {
    * @param sampled the child's decision; default the parent's
    */
   child(options: { spanId: string; sampled?: boolean }): SpanContext {
+    let spanId: string;
+    let sampled: boolean | undefined;
+    try {
+      spanId = options.spanId;
+      sampled = options.sampled;
+    } catch {
+      spanId = randomSpanId();
+      sampled = undefined;
+    }
+    this._baggageShared = true;
     return new SpanContext({
       traceId: this.traceId,
-      spanId: options.spanId,
-      sampled: options.sampled ?? this.sampled,
-      baggage: this.baggage,
+      spanId,
+      sampled: typeof sampled === 'boolean' ? sampled : this.sampled,
+      baggage: this._baggage,
       debug: this.debug,
       traceState: this.traceState,
       randomTraceId: this.randomTraceId,
     });
+  }
+
+  /**
+   * The baggage: key/value pairs that travel with the trace. Never changed after it is
+   * read: setting an item later gives this context a new object.
+   *
+   *     span.context().baggage.tenant; // 'acme'
+   */
+  get baggage(): Baggage {
+    this._baggageShared = true;
+    return this._baggage;
+  }
+
+  /** Replaces the baggage; the object given is treated as the caller's and never changed. */
+  set baggage(baggage: Baggage) {
+    this._baggage = baggage;
+    this._baggageShared = true;
+  }
+
+  /** @internal the baggage item for `key`, without sharing the object */
+  _baggageItem(key: string): string | undefined {
+    const baggage = this._baggage;
+    return Object.prototype.hasOwnProperty.call(baggage, key) ? baggage[key] : undefined;
+  }
+
+  /** @internal the baggage object as it stands, for tests of the copy-on-write rule; does not share it */
+  _peekBaggage(): Baggage {
+    return this._baggage;
+  }
+
+  /**
+   * @internal sets one baggage item: in place when the baggage object is this context's
+   * own and unseen, else on a copy (amortised O(1) per call).
+   */
+  _setBaggageItem(key: string, value: string): void {
+    let own = this._baggage as Record<string, string>;
+    if (this._baggageShared) {
+      own = Object.assign(Object.create(null) as Record<string, string>, own);
+      this._baggage = own;
+      this._baggageShared = false;
+    }
+    // A null-prototype object: `__proto__` is an ordinary key here.
+    own[key] = value;
   }
 
   /** The trace id as 32 lowercase hex characters. */

@@ -1,9 +1,10 @@
 import * as opentracing from 'opentracing';
 import { resolveReferences, toSpanContext } from './foreign-context';
-import { validateTracerOptions } from './options';
+import { readTracerOptions } from './options';
 import type { ActiveSpanOptions, StartSpanOptions, TracerOptions } from './options';
 import { DEFAULT_PROPAGATION } from './propagation/propagation-name';
 import { Propagator } from './propagation/propagator';
+import type { RecorderStats } from './recording/batch-recorder';
 import type { FinishedSpan, InstrumentationScope, SpanProcess, SpanReference } from './recording/finished-span';
 import type { Recorder } from './recording/recorder';
 import { ConstSampler } from './sampling/const-sampler';
@@ -12,10 +13,12 @@ import type { Sampler, SamplingDecision } from './sampling/sampler';
 import { AsyncLocalScopeManager } from './scope/async-local-scope-manager';
 import type { ScopeManager } from './scope/scope-manager';
 import { operationNameOf, Span } from './span';
-import type { SpanOwner } from './span';
+import type { SpanDropped, SpanOwner } from './span';
 import { SpanContext } from './span-context';
+import { resolveSpanLimits } from './span-limits';
+import type { ResolvedSpanLimits } from './span-limits';
 import { nowMillis } from './util/clock';
-import { describeError } from './util/describe';
+import { describeError, describeValue } from './util/describe';
 import { FaultLogger } from './util/fault-logger';
 import { randomSpanId, randomTraceId } from './util/ids';
 
@@ -74,12 +77,15 @@ export class Tracer extends opentracing.Tracer {
   private readonly _propagator: Propagator;
   /** what every span of this tracer reports to; one object shared by all of them */
   private readonly _spanOwner: SpanOwner;
+  private readonly _limits: ResolvedSpanLimits;
   private _closed = false;
   private _internalsView: TracerInternals | null = null;
+  /** set when no recorder is wanted (OTEL_SDK_DISABLED): then having none is not reported */
+  private _recordingDisabled = false;
 
-  constructor(options: TracerOptions) {
+  constructor(given: TracerOptions) {
     super();
-    validateTracerOptions(options);
+    const options = readTracerOptions(given);
     this._serviceName = options.serviceName;
     this._faults = new FaultLogger(options.logger ?? console);
     this._recorder = options.recorder ?? null;
@@ -87,6 +93,7 @@ export class Tracer extends opentracing.Tracer {
     this._scopes = options.scopeManager ?? new AsyncLocalScopeManager();
     this._asyncLocalScopes = this._scopes instanceof AsyncLocalScopeManager ? this._scopes : null;
     this._propagator = new Propagator(options.propagation ?? DEFAULT_PROPAGATION);
+    this._limits = resolveSpanLimits(options.limits);
     const processTags = Object.freeze({ ...(options.tags ?? {}) });
     this._spanOwner = this._makeSpanOwner(Object.freeze({ serviceName: this._serviceName, tags: processTags }));
     if (this._recorder !== null && typeof this._recorder.attach === 'function') {
@@ -108,40 +115,21 @@ export class Tracer extends opentracing.Tracer {
    */
   startSpan(name: string, options?: StartSpanOptions): Span {
     const operationName = typeof name === 'string' ? name : operationNameOf(name, this._faults);
-    let parent: SpanContext | null = null;
-    let references: SpanReference[] | null = null;
-    let useActive = true;
-    let tags: Record<string, unknown> | undefined;
-    let startTime: number | undefined;
-    if (options !== undefined && options !== null) {
-      const childOf = options.childOf;
-      // null is "not given", as OpenTracing's other APIs read it: instrumentation passes
-      // `childOf: tracer.extract(...)`, which is null when no header came.
-      if (childOf !== undefined && childOf !== null) {
-        useActive = false;
-        parent = toSpanContext(childOf);
-      }
-      if (Array.isArray(options.references) && options.references.length > 0) {
-        const resolved = resolveReferences(options.references);
-        if (resolved.length > 0) {
-          useActive = false;
-          references = resolved.map((r) => r.reference);
-          if (parent === null) {
-            parent = (resolved.find((r) => r.reference.type === 'child_of') ?? resolved[0]).context;
-          } else {
-            references.unshift({ type: 'child_of', traceId: parent.traceId, spanId: parent.spanId });
-          }
-        }
-      }
-      if (options.ignoreActiveSpan === true) useActive = false;
-      if (options.tags !== null && typeof options.tags === 'object') tags = options.tags;
-      if (typeof options.startTime === 'number' && Number.isFinite(options.startTime)) startTime = options.startTime;
+    if (options === undefined || options === null) return this._beginSpan(operationName, undefined);
+    try {
+      return this._beginSpan(operationName, options);
+    } catch (error) {
+      // A getter or Proxy trap threw: read the options again, field by field, leaving out what throws.
+      this._faults.warnOnce(
+        'start-span-options',
+        `startSpan() options could not be read (${describeError(error)}); what threw was left out.`,
+      );
     }
-    if (useActive) {
-      const active = this._scopes.active();
-      if (active !== null) parent = active.span().context();
+    try {
+      return this._beginSpan(operationName, readableOptions(options));
+    } catch {
+      return this._beginSpan(operationName, undefined);
     }
-    return this._createSpan(operationName, parent, references, tags, startTime ?? nowMillis(), this._spanOwner);
   }
 
   /**
@@ -159,9 +147,21 @@ export class Tracer extends opentracing.Tracer {
   startActiveSpan<T>(name: string, optionsOrFn: ActiveSpanOptions | ((span: Span) => T), maybeFn?: (span: Span) => T): T {
     const options = typeof optionsOrFn === 'function' ? undefined : optionsOrFn;
     const fn = typeof optionsOrFn === 'function' ? optionsOrFn : maybeFn;
-    if (typeof fn !== 'function') throw new TypeError('sextant: startActiveSpan(name, [options], fn) needs a function');
+    if (typeof fn !== 'function') {
+      // No throw into the app for a missing callback: nothing to run, no span started.
+      this._faults.warnOnce(
+        'start-active-span-no-function',
+        'startActiveSpan(name, [options], fn) was called without a function; no span started, undefined returned.',
+      );
+      return undefined as T;
+    }
     const span = this.startSpan(name, options);
-    const finishOnClose = options?.finishOnClose !== false;
+    let finishOnClose = true;
+    try {
+      finishOnClose = options?.finishOnClose !== false;
+    } catch {
+      // startSpan reported the options already.
+    }
     if (this._asyncLocalScopes !== null) return this._asyncLocalScopes.activateWith(span, fn, span, finishOnClose);
     return this._scopes.activate(span, () => fn(span), finishOnClose);
   }
@@ -195,15 +195,48 @@ export class Tracer extends opentracing.Tracer {
   }
 
   /**
+   * Writes a span's context into a carrier: `FORMAT_HTTP_HEADERS` and `FORMAT_TEXT_MAP` in
+   * the configured propagation formats, or `FORMAT_BINARY`. Accepts a Span or a
+   * SpanContext, ours or another tracer's. Never throws: anything unusable injects nothing,
+   * reported once.
+   *
+   *     const headers: Record<string, string> = {};
+   *     tracer.inject(span, opentracing.FORMAT_HTTP_HEADERS, headers);
+   */
+  inject(spanContext: opentracing.SpanContext | opentracing.Span, format: string, carrier: unknown): void {
+    // Not the base class's: its instanceof and context() run before anything can catch.
+    this._inject(spanContext as opentracing.SpanContext, format, carrier);
+  }
+
+  /**
    * Reads a span context from a carrier: `FORMAT_HTTP_HEADERS` and `FORMAT_TEXT_MAP` in
    * the configured propagation formats, or `FORMAT_BINARY`. Never throws: a missing or
    * malformed context, or an unknown format, gives null.
    *
    *     const parent = tracer.extract(opentracing.FORMAT_HTTP_HEADERS, req.headers);
-   *     const span = tracer.startSpan('GET /users', { childOf: parent ?? undefined });
+   *     const span = tracer.startSpan('GET /users', { childOf: parent });
    */
   extract(format: string, carrier: unknown): SpanContext | null {
     return this._extract(format, carrier);
+  }
+
+  /**
+   * What the recorder counted: its `stats()` (a `BatchRecorder`'s, or the sum of a
+   * `FanOutRecorder`'s), or undefined when the recorder keeps none. The handle on loss for
+   * a tracer built by `initTracerFromEnv`.
+   *
+   *     const stats = tracer.stats();
+   *     if (stats !== undefined && stats.dropped + stats.failed > 0) console.warn('tracing is losing spans', stats);
+   */
+  stats(): RecorderStats | undefined {
+    const recorder = this._recorder as (Recorder & { stats?: () => RecorderStats | undefined }) | null;
+    if (recorder === null || typeof recorder.stats !== 'function') return undefined;
+    try {
+      return recorder.stats() ?? undefined;
+    } catch (error) {
+      this._faults.warnOnce('recorder-stats', `recorder.stats() threw: ${describeError(error)}`);
+      return undefined;
+    }
   }
 
   /**
@@ -238,6 +271,11 @@ export class Tracer extends opentracing.Tracer {
     }
   }
 
+  /** @internal for `initTracerFromEnv` under `OTEL_SDK_DISABLED`: recording nothing is wanted, not reported */
+  _disableRecording(): void {
+    this._recordingDisabled = true;
+  }
+
   protected _inject(spanContext: opentracing.SpanContext, format: string, carrier: unknown): void {
     try {
       const context = toSpanContext(spanContext);
@@ -250,7 +288,7 @@ export class Tracer extends opentracing.Tracer {
       } else if (format === opentracing.FORMAT_BINARY) {
         this._propagator.injectBinary(context, carrier);
       } else {
-        this._faults.warnOnce(`inject-format-${String(format)}`, `inject(): unsupported format ${String(format)}; nothing injected.`);
+        this._faults.warnOnce('inject-format', `inject(): unsupported format ${describeValue(format)}; nothing injected (reported once).`);
       }
     } catch (error) {
       this._faults.warnOnce('inject-failed', `inject() failed: ${describeError(error)}`);
@@ -263,7 +301,7 @@ export class Tracer extends opentracing.Tracer {
         return this._propagator.extractTextMap(carrier);
       }
       if (format === opentracing.FORMAT_BINARY) return this._propagator.extractBinary(carrier);
-      this._faults.warnOnce(`extract-format-${String(format)}`, `extract(): unsupported format ${String(format)}; returned null.`);
+      this._faults.warnOnce('extract-format', `extract(): unsupported format ${describeValue(format)}; returned null (reported once).`);
     } catch (error) {
       this._faults.warnOnce('extract-failed', `extract() failed: ${describeError(error)}`);
     }
@@ -281,7 +319,7 @@ export class Tracer extends opentracing.Tracer {
       faults: this._faults,
       ownerFor: (scope) => ({ ...owner, scope }),
       startSpan: (spanOwner, operationName, parent, references, tags, startTime) =>
-        this._createSpan(operationName, parent, references, tags, startTime, spanOwner),
+        this._createSpan(operationName, parent, references, 0, tags, startTime, spanOwner),
       standIn: (context) =>
         new Span(silent, {
           context,
@@ -289,6 +327,7 @@ export class Tracer extends opentracing.Tracer {
           startTime: 0,
           parent: null,
           references: null,
+          droppedReferences: 0,
           tags: undefined,
           ownsTags: false,
         }),
@@ -299,6 +338,7 @@ export class Tracer extends opentracing.Tracer {
   private _makeSpanOwner(process: SpanProcess): SpanOwner {
     const faults = this._faults;
     const recorder = this._recorder;
+    const reportedLimits = new Set<string>();
     return {
       tracer: this,
       serviceName: this._serviceName,
@@ -306,7 +346,17 @@ export class Tracer extends opentracing.Tracer {
       faults,
       // Present though undefined, so scoped owners (`ownerFor`) share this object's shape.
       scope: undefined,
-      isRecording: () => recorder !== null && !this._closed,
+      limits: this._limits,
+      isRecording: () => {
+        if (recorder !== null) return !this._closed;
+        if (!this._recordingDisabled) {
+          faults.warnOnce(
+            'no-recorder',
+            'this tracer has no recorder: spans are not recorded; pass TracerOptions.recorder (reported once).',
+          );
+        }
+        return false;
+      },
       record: (span: FinishedSpan) => {
         try {
           (recorder as Recorder).record(span);
@@ -314,16 +364,112 @@ export class Tracer extends opentracing.Tracer {
           faults.warnOnce('recorder-record', `recorder.record() threw: ${describeError(error)}; span dropped.`);
         }
       },
+      reportDropped: (operationName: string, dropped: SpanDropped) => {
+        // One warning per span at most, and each kind of limit named once per tracer.
+        const parts: string[] = [];
+        const limits = this._limits;
+        const kinds: [keyof SpanDropped, string, number, string][] = [
+          ['tags', 'maxTags', limits.maxTags, 'tags'],
+          ['logs', 'maxLogs', limits.maxLogs, 'logs'],
+          ['references', 'maxReferences', limits.maxReferences, 'references'],
+          ['logFields', 'maxLogFields', limits.maxLogFields, 'log fields'],
+        ];
+        for (const [field, option, limit, noun] of kinds) {
+          const count = dropped[field];
+          if (count === 0 || reportedLimits.has(option)) continue;
+          reportedLimits.add(option);
+          parts.push(`exceeded ${option} (${limit}); ${count} ${noun} dropped`);
+        }
+        if (parts.length === 0) return;
+        let name = operationName;
+        if (name.length > 100) name = `${name.slice(0, 99)}…`;
+        faults.warn(`span '${name}' ${parts.join(', ')} — see TracerOptions.limits (each limit reported once).`);
+      },
     };
+  }
+
+  /** The context of the active span, or null; an active span that is not usable counts as none. */
+  private _activeContext(): SpanContext | null {
+    try {
+      const scope = this._scopes.active();
+      if (scope === null || scope === undefined) return null;
+      const span = scope.span();
+      return span instanceof Span ? span.context() : toSpanContext(span);
+    } catch (error) {
+      this._faults.warnOnce('active-span', `the scope manager's active span could not be read (${describeError(error)}); started a root.`);
+      return null;
+    }
+  }
+
+  /** `startSpan` once the name is known; may throw on hostile options (startSpan catches). */
+  private _beginSpan(operationName: string, options: StartSpanOptions | undefined): Span {
+    let parent: SpanContext | null = null;
+    let references: SpanReference[] | null = null;
+    let droppedReferences = 0;
+    let useActive = true;
+    let tags: object | undefined;
+    let startTime: number | undefined;
+    if (options !== undefined) {
+      const childOf = options.childOf;
+      // null is "not given", as OpenTracing's other APIs read it: instrumentation passes
+      // `childOf: tracer.extract(...)`, which is null when no header came.
+      if (childOf !== undefined && childOf !== null) {
+        useActive = false;
+        parent = toSpanContext(childOf);
+      }
+      const given = options.references;
+      if (Array.isArray(given)) {
+        const read = this._readReferences(given, parent);
+        droppedReferences = read.dropped;
+        if (read.references !== null) {
+          useActive = false;
+          references = read.references;
+          parent = read.parent;
+        }
+      }
+      if (options.ignoreActiveSpan === true) useActive = false;
+      const givenTags = options.tags;
+      if (givenTags !== null && typeof givenTags === 'object') tags = givenTags;
+      const givenStart = options.startTime;
+      if (typeof givenStart === 'number' && Number.isFinite(givenStart)) startTime = givenStart;
+    }
+    if (useActive) {
+      const active = this._activeContext();
+      if (active !== null) parent = active;
+    }
+    return this._createSpan(operationName, parent, references, droppedReferences, tags, startTime ?? nowMillis());
+  }
+
+  /**
+   * The references to record, within `maxReferences` (`childOf`, when given, first), and the
+   * parent they give: `childOf`, else the first `child_of` one, else the first. `references`
+   * is null when none was usable.
+   */
+  private _readReferences(
+    given: readonly unknown[],
+    childOf: SpanContext | null,
+  ): { references: SpanReference[] | null; parent: SpanContext | null; dropped: number } {
+    const maxReferences = this._limits.maxReferences;
+    const { resolved, dropped } = resolveReferences(given, maxReferences);
+    if (resolved.length === 0) return { references: null, parent: childOf, dropped };
+    const references = resolved.map((r) => r.reference);
+    if (childOf === null) {
+      return { references, parent: (resolved.find((r) => r.reference.type === 'child_of') ?? resolved[0]).context, dropped };
+    }
+    references.unshift({ type: 'child_of', traceId: childOf.traceId, spanId: childOf.spanId });
+    if (references.length <= maxReferences) return { references, parent: childOf, dropped };
+    references.length = maxReferences;
+    return { references, parent: childOf, dropped: dropped + 1 };
   }
 
   private _createSpan(
     operationName: string,
     parent: SpanContext | null,
     references: SpanReference[] | null,
-    tags: Record<string, unknown> | undefined,
+    droppedReferences: number,
+    tags: object | undefined,
     startTime: number,
-    owner: SpanOwner,
+    owner: SpanOwner = this._spanOwner,
   ): Span {
     let context: SpanContext;
     let samplerTags: Readonly<Record<string, unknown>> | undefined;
@@ -340,13 +486,22 @@ export class Tracer extends opentracing.Tracer {
           : parent.child({ spanId: randomSpanId(), sampled: decision.sampled });
     }
     // Sampler tags go first so the caller's tags win; merging here costs one copy, not a copy per tag.
-    const ownTags = samplerTags === undefined ? undefined : tags === undefined ? { ...samplerTags } : { ...samplerTags, ...tags };
+    let ownTags: Record<string, unknown> | undefined;
+    if (samplerTags !== undefined) {
+      try {
+        ownTags = tags === undefined ? { ...samplerTags } : { ...samplerTags, ...tags };
+      } catch {
+        // Hostile tags: the span reads them itself, leaving out what throws.
+        ownTags = undefined;
+      }
+    }
     return new Span(owner, {
       context,
       operationName,
       startTime,
       parent,
       references,
+      droppedReferences,
       tags: ownTags ?? tags,
       ownsTags: ownTags !== undefined,
     });
@@ -362,4 +517,26 @@ export class Tracer extends opentracing.Tracer {
       return SAMPLER_FAILED;
     }
   }
+}
+
+/**
+ * The `startSpan` options that decide a span, each read on its own: one whose getter or
+ * Proxy trap throws is left out. `references` is kept only when it is an array.
+ */
+function readableOptions(options: StartSpanOptions): StartSpanOptions {
+  const readable: Record<string, unknown> = {};
+  for (const name of ['childOf', 'ignoreActiveSpan', 'tags', 'startTime'] as const) {
+    try {
+      readable[name] = options[name];
+    } catch {
+      // left out
+    }
+  }
+  try {
+    const references = options.references;
+    if (Array.isArray(references)) readable.references = references;
+  } catch {
+    // left out: a revoked Proxy is not even an array
+  }
+  return readable as StartSpanOptions;
 }

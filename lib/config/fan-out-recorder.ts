@@ -1,5 +1,9 @@
+import type { RecorderStats } from '../recording/batch-recorder';
 import type { FinishedSpan } from '../recording/finished-span';
 import type { Recorder, TracerProcess } from '../recording/recorder';
+
+/** The counters of `RecorderStats`, summed over recorders. */
+const COUNTERS = ['recorded', 'exported', 'dropped', 'failed', 'exportRequests', 'queued', 'exporting'] as const;
 
 /**
  * Hands every span to several recorders, for `OTEL_TRACES_EXPORTER=otlp,console`.
@@ -31,11 +35,41 @@ export class FanOutRecorder implements Recorder {
     }
   }
 
+  /**
+   * The stats of the recorders that keep them (a `BatchRecorder` does), summed, with the
+   * `lastError` of the last one that has one; undefined when none keeps stats.
+   *
+   *     new FanOutRecorder([new BatchRecorder(otlp), new ConsoleRecorder()]).stats()?.exported;
+   */
+  stats(): RecorderStats | undefined {
+    let sum: RecorderStats | undefined;
+    for (const recorder of this.recorders) {
+      const stats = statsOf(recorder);
+      if (stats === undefined) continue;
+      sum ??= { recorded: 0, exported: 0, dropped: 0, failed: 0, exportRequests: 0, queued: 0, exporting: 0 };
+      for (const counter of COUNTERS) if (typeof stats[counter] === 'number') sum[counter] += stats[counter];
+      if (typeof stats.lastError === 'string') sum.lastError = stats.lastError;
+    }
+    return sum;
+  }
+
   async flush(): Promise<void> {
     await Promise.allSettled(this.recorders.map(async (r) => r.flush()));
   }
 
   async close(): Promise<void> {
     await Promise.allSettled(this.recorders.map(async (r) => r.close()));
+  }
+}
+
+/** A recorder's stats, when it keeps them (duck-typed) and they can be read. */
+function statsOf(recorder: Recorder): RecorderStats | undefined {
+  const candidate = recorder as Recorder & { stats?: () => RecorderStats | undefined };
+  if (typeof candidate.stats !== 'function') return undefined;
+  try {
+    const stats = candidate.stats();
+    return stats !== null && typeof stats === 'object' ? stats : undefined;
+  } catch {
+    return undefined;
   }
 }

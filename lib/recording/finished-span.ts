@@ -3,6 +3,11 @@ export interface SpanLog {
   /** ms since the Unix epoch */
   timestamp: number;
   fields: Record<string, unknown>;
+  /**
+   * fields left out of this log by `limits.maxLogFields` (or unreadable: a getter that
+   * threw); present only when some were. OTLP: the event's `droppedAttributesCount`
+   */
+  droppedFields?: number;
 }
 
 /** A causal link recorded on a span (OpenTracing references). */
@@ -28,10 +33,16 @@ export interface InstrumentationScope {
   version?: string;
 }
 
-/** How many items per-span limits dropped (`TracerOptions.limits`). */
+/**
+ * How many items per-span limits dropped (`TracerOptions.limits`). OTLP:
+ * `droppedAttributesCount`, `droppedEventsCount`, `droppedLinksCount`.
+ */
 export interface DroppedCounts {
+  /** tags past `maxTags` (new keys; setting a key the span has still works) */
   tags: number;
+  /** logs past `maxLogs` */
   logs: number;
+  /** references past `maxReferences` */
   references: number;
 }
 

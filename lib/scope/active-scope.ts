@@ -1,5 +1,6 @@
 import type { Span } from '../span';
 import type { Scope } from './scope-manager';
+import { finishSpan } from './settle';
 
 /**
  * Context values other than the span, keyed by symbol (OpenTelemetry's context keys:
@@ -94,7 +95,7 @@ export class ActiveScope implements Scope {
   close(): void {
     if (this.closed || this.activeSpan === null) return;
     this.closed = true;
-    if (this.finishOnClose && !this.activeSpan.isFinished()) this.activeSpan.finish();
+    if (this.finishOnClose) finishSpan(this.activeSpan);
   }
 
   /** The value under `key`, as OpenTelemetry's `Context.getValue` reads it. */

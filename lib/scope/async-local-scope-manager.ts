@@ -24,12 +24,15 @@ export class AsyncLocalScopeManager implements ScopeManager {
   }
 
   /**
-   * Runs `fn` with `span` active.
+   * Runs `fn` with `span` active. What `fn` throws is re-thrown (after tagging the span);
+   * nothing else throws: without a function there is nothing to run, and undefined is
+   * returned.
    *
    *     scopeManager.activate(span, async () => { await work(); }, true);
    */
   activate<T>(span: Span, fn: () => T, finishOnClose = false): T {
-    return this.activateWith(span, fn, undefined, finishOnClose);
+    if (typeof fn !== 'function') return undefined as T;
+    return this.activateWith(span, fn, undefined, !!finishOnClose);
   }
 
   /** @internal `activate` passing one argument to `fn`, so callers need no closure. */
@@ -47,6 +50,7 @@ export class AsyncLocalScopeManager implements ScopeManager {
 
   /**
    * Binds a function or an EventEmitter's listeners to a span (default: the active one).
+   * Anything else is returned as it is; never throws.
    *
    *     setTimeout(scopeManager.bind(() => work()), 10);
    *     scopeManager.bind(req); // listeners added to req later see the span active now
@@ -54,9 +58,14 @@ export class AsyncLocalScopeManager implements ScopeManager {
   bind<F extends (...args: never[]) => unknown>(fn: F, span?: Span | null): F;
   bind<E extends EventEmitter>(emitter: E, span?: Span | null): E;
   bind<T>(target: T, span?: Span | null): T {
-    const scope = this.scopeFor(span);
-    if (target instanceof EventEmitter) return bindEmitter(target, (listener) => this.bindTo(listener, scope, false)) as T;
-    if (typeof target === 'function') return this.bindTo(target as (...args: unknown[]) => unknown, scope, true) as T;
+    try {
+      const scope = this.scopeFor(span);
+      if (typeof target === 'function') return this.bindTo(target as (...args: unknown[]) => unknown, scope, true) as T;
+      // instanceof runs a Proxy's getPrototypeOf trap; binding writes methods onto the emitter.
+      if (target instanceof EventEmitter) return bindEmitter(target, (listener) => this.bindTo(listener, scope, false)) as T;
+    } catch {
+      // A hostile target (a Proxy that throws, a frozen emitter): left unbound.
+    }
     return target;
   }
 
@@ -122,7 +131,15 @@ export class AsyncLocalScopeManager implements ScopeManager {
     };
     // Callers may read a bound function's length; emitters never read a listener's, and
     // defineProperty on every request's listeners is measurable.
-    if (keepLength) Object.defineProperty(bound, 'length', { value: fn.length, configurable: true });
+    if (keepLength) {
+      let length = 0;
+      try {
+        length = fn.length;
+      } catch {
+        // A Proxy of a function whose get trap throws: its length stays 0.
+      }
+      Object.defineProperty(bound, 'length', { value: length, configurable: true });
+    }
     return bound as unknown as F;
   }
 }

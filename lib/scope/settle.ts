@@ -9,17 +9,17 @@ import { isThenable } from '../util/promises';
  */
 export function settleSpan<T>(span: Span, result: T, finishOnClose: boolean): T {
   if (!isThenable(result)) {
-    if (finishOnClose && !span.isFinished()) span.finish();
+    if (finishOnClose) finishSpan(span);
     return result;
   }
   return Promise.resolve(result).then(
     (value) => {
-      if (finishOnClose && !span.isFinished()) span.finish();
+      if (finishOnClose) finishSpan(span);
       return value;
     },
     (error: unknown) => {
       recordError(span, error);
-      if (finishOnClose && !span.isFinished()) span.finish();
+      if (finishOnClose) finishSpan(span);
       throw error;
     },
   ) as T;
@@ -28,5 +28,17 @@ export function settleSpan<T>(span: Span, result: T, finishOnClose: boolean): T 
 /** The synchronous-throw half of `settleSpan`. */
 export function failSpan(span: Span, error: unknown, finishOnClose: boolean): void {
   recordError(span, error);
-  if (finishOnClose && !span.isFinished()) span.finish();
+  if (finishOnClose) finishSpan(span);
+}
+
+/**
+ * Finishes `span` unless it is finished. Never throws: what was activated may not be a
+ * span at all (`activate(hostile, fn)`), and the callback's outcome must reach the caller.
+ */
+export function finishSpan(span: Span): void {
+  try {
+    if (!span.isFinished()) span.finish();
+  } catch {
+    // Not a span of ours, and a broken one: nothing to finish.
+  }
 }

@@ -4,7 +4,7 @@ import { gunzipSync } from 'node:zlib';
 import * as fc from 'fast-check';
 import * as opentracing from 'opentracing';
 import { BatchRecorder, ConsoleRecorder, ConstSampler, InMemoryRecorder, SpanContext, Tracer, initTracerFromEnv } from '../../lib';
-import type { FinishedSpan, Logger, Recorder, TracerProcess } from '../../lib';
+import type { FinishedSpan, Logger, Recorder, SpanLimits, TracerProcess } from '../../lib';
 
 // ---------------------------------------------------------------------------------------------
 // Each test starts from an environment without OTEL_* variables and gets the original back.
@@ -606,5 +606,102 @@ describe('overrides', () => {
     expect(() => initTracerFromEnv({ logger: {} as never })).toThrow(/TracerOptions\.logger/);
     expect(() => initTracerFromEnv('x' as never)).toThrow(TypeError);
     expect(warnings).toEqual([]);
+  });
+});
+
+describe('span limits from OTEL_*_LIMIT variables', () => {
+  function limitsOf(tracer: Tracer): SpanLimits {
+    return (tracer as unknown as { _limits: SpanLimits })._limits;
+  }
+  const DEFAULTS = { maxTags: 128, maxLogs: 128, maxReferences: 128, maxLogFields: 128, maxValueLength: Infinity };
+
+  it('are the defaults when nothing is set', () => {
+    const { tracer } = init();
+    expect(limitsOf(tracer)).toMatchObject(DEFAULTS);
+  });
+
+  it('reads every variable, and spans obey them', () => {
+    setEnv({
+      OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT: '3',
+      OTEL_SPAN_EVENT_COUNT_LIMIT: '4',
+      OTEL_SPAN_LINK_COUNT_LIMIT: '5',
+      OTEL_EVENT_ATTRIBUTE_COUNT_LIMIT: '6',
+      OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT: '7',
+    });
+    const recorder = new InMemoryRecorder();
+    const { tracer, warnings } = init({ recorder, sampler: new ConstSampler(true) });
+    expect(limitsOf(tracer)).toMatchObject({ maxTags: 3, maxLogs: 4, maxReferences: 5, maxLogFields: 6, maxValueLength: 7 });
+    const span = tracer.startSpan('limited');
+    for (let i = 0; i < 10; i++) span.setTag(`t${i}`, 'abcdefghij').log({ i });
+    span.finish();
+    const [record] = recorder.spans();
+    expect(Object.keys(record.tags).length).toBeLessThanOrEqual(3);
+    expect(Object.values(record.tags).every((v) => typeof v !== 'string' || v.length <= 7)).toBe(true);
+    expect(record.logs).toHaveLength(4);
+    expect(record.dropped?.logs).toBe(6);
+    expect(warnings.filter((w) => w.includes('OTEL_'))).toEqual([]);
+  });
+
+  it('a span-specific variable wins over the general one; the general one applies alone', () => {
+    setEnv({
+      OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT: '10',
+      OTEL_ATTRIBUTE_COUNT_LIMIT: '20',
+      OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT: '30',
+    });
+    const { tracer } = init();
+    expect(limitsOf(tracer)).toMatchObject({ maxTags: 10, maxValueLength: 30 });
+  });
+
+  it('overrides win limit by limit', () => {
+    setEnv({ OTEL_SPAN_EVENT_COUNT_LIMIT: '4', OTEL_SPAN_LINK_COUNT_LIMIT: '5' });
+    const { tracer } = init({ limits: { maxLogs: 40 } });
+    expect(limitsOf(tracer)).toMatchObject({ maxLogs: 40, maxReferences: 5, maxTags: 128 });
+  });
+
+  it('a bad value is reported naming the variable, and the general variable or the default applies', () => {
+    setEnv({
+      OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT: 'many',
+      OTEL_ATTRIBUTE_COUNT_LIMIT: '12',
+      OTEL_SPAN_EVENT_COUNT_LIMIT: '-1',
+      OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT: '1.5',
+    });
+    const { tracer, warnings } = init();
+    expect(limitsOf(tracer)).toMatchObject({ maxTags: 12, maxLogs: 128, maxValueLength: Infinity });
+    expect(warnings).toEqual([
+      'sextant: ignoring OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT="many": expected a whole number from 0 to 2147483647; using OTEL_ATTRIBUTE_COUNT_LIMIT if set, else the default 128.',
+      'sextant: ignoring OTEL_SPAN_EVENT_COUNT_LIMIT="-1": expected a whole number from 0 to 2147483647; using the default 128.',
+      'sextant: ignoring OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT="1.5": expected a whole number from 0 to 2147483647; using OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT if set, else no limit.',
+    ]);
+  });
+
+  it('invalid limits in overrides throw a TypeError naming the option', () => {
+    expect(() => initTracerFromEnv({ logger: { warn: () => undefined }, limits: { maxTags: -1 } })).toThrow(
+      /TracerOptions\.limits\.maxTags/,
+    );
+  });
+});
+
+describe('no recorder, and tracer.stats()', () => {
+  it('says nothing about having no recorder when none was asked for (OTEL_TRACES_EXPORTER=none, OTEL_SDK_DISABLED=true)', () => {
+    setEnv({ OTEL_TRACES_EXPORTER: 'none' });
+    const none = init();
+    finishSpans(none.tracer, 3);
+    expect(none.warnings).toEqual([]);
+    setEnv({ OTEL_TRACES_EXPORTER: 'otlp', OTEL_SDK_DISABLED: 'true' });
+    const disabled = init();
+    finishSpans(disabled.tracer, 3);
+    expect(disabled.warnings).toEqual([]);
+  });
+
+  it("gives the stats of the recorder the environment built (otlp,console: the batch recorder's)", async () => {
+    const collector = await startCollector();
+    setEnv({ OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_ENDPOINT: collector.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' });
+    const { tracer } = init();
+    finishSpans(tracer, 3);
+    await tracer.flush();
+    expect(tracer.stats()).toMatchObject({ recorded: 3, exported: 3, dropped: 0, failed: 0, queued: 0 });
+    setEnv({ OTEL_TRACES_EXPORTER: 'otlp,console' });
+    const { tracer: teed } = init();
+    expect(teed.stats()).toMatchObject({ recorded: 0, exported: 0, dropped: 0 });
   });
 });

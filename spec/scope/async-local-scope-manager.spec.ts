@@ -148,9 +148,18 @@ describe('startActiveSpan', () => {
     expect(detached?.tags.k).toBe('v');
   });
 
-  it('throws a TypeError without a callback', () => {
-    const { tracer } = setup();
-    expect(() => (tracer.startActiveSpan as (n: string) => unknown)('x')).toThrow(TypeError);
+  it('without a callback starts no span, returns undefined and says so once (no throw into the app)', () => {
+    const recorder = new InMemoryRecorder();
+    const warnings: string[] = [];
+    const tracer = new Tracer({ serviceName: 'scope-test', recorder, logger: { warn: (m) => warnings.push(m) } });
+    const call = tracer.startActiveSpan as (...args: unknown[]) => unknown;
+    expect(call.call(tracer, 'x')).toBeUndefined();
+    expect(call.call(tracer, 'x', { tags: { a: 1 } })).toBeUndefined();
+    expect(call.call(tracer, 'x', {}, 'not a function')).toBeUndefined();
+    expect(recorder.spans()).toHaveLength(0);
+    expect(tracer.activeSpan()).toBeNull();
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/startActiveSpan\(name, \[options\], fn\) was called without a function/);
   });
 });
 

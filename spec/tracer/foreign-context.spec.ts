@@ -43,7 +43,8 @@ describe('resolveReferences', () => {
     const a = tracer.startSpan('a');
     const b = tracer.startSpan('b');
     const lookalike = { type: () => opentracing.REFERENCE_FOLLOWS_FROM, referencedContext: () => b.context() };
-    const resolved = resolveReferences([opentracing.childOf(a.context()), 'junk', lookalike, { type: 1 }]);
+    const { resolved, dropped } = resolveReferences([opentracing.childOf(a.context()), 'junk', lookalike, { type: 1 }], 128);
+    expect(dropped).toBe(0);
     expect(resolved.map((r) => r.reference)).toEqual([
       { type: 'child_of', traceId: a.context().traceId, spanId: a.context().spanId },
       { type: 'follows_from', traceId: b.context().traceId, spanId: b.context().spanId },
