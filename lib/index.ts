@@ -33,8 +33,8 @@ export type { BatchOptions } from './recording/batch-options';
 
 // Export
 export type { Exporter, ExportResult, ExportOptions } from './recording/exporter';
-export { OtlpHttpExporter } from './export/otlp-http-exporter';
-export type { OtlpHttpExporterOptions } from './export/otlp-http-exporter';
+export { OtlpHttpExporter, OTLP_HTTP_EXPORTER_DEFAULTS } from './export/otlp-http-exporter';
+export type { OtlpHttpExporterOptions, OtlpHttpProtocol } from './export/otlp-http-exporter';
 export { ZipkinExporter } from './export/zipkin-exporter';
 export type { ZipkinExporterOptions } from './export/zipkin-exporter';
 export { HTTP_EXPORTER_DEFAULTS } from './export/http-exporter-options';
