@@ -23,10 +23,19 @@ import { samplerFromEnv } from './sampler-from-env';
  * With `OTEL_SDK_DISABLED=true` the tracer records nothing (no recorder, even one passed
  * in `overrides`) but still propagates context.
  *
+ * The exporters' recorder flushes on exit (`beforeExit`, SIGTERM, SIGINT), at most
+ * `OTEL_EXPORTER_OTLP_TIMEOUT` (10 s; never more than 30 s), and then lets a signal end
+ * the process as it would have. An application with its own SIGTERM handler must end
+ * the process itself, or it will ignore SIGTERM:
+ *
  *     // OTEL_SERVICE_NAME=checkout OTEL_TRACES_SAMPLER=parentbased_traceidratio OTEL_TRACES_SAMPLER_ARG=0.1
  *     const tracer = initTracerFromEnv();
  *     opentracing.initGlobalTracer(tracer);
- *     process.on('SIGTERM', () => void tracer.close());
+ *     const server = app.listen(8080);
+ *     process.once('SIGTERM', () => {
+ *       server.close(); // stop taking requests
+ *       void tracer.close().finally(() => process.exit(0)); // bounded: spans sent or given up
+ *     });
  */
 export function initTracerFromEnv(overrides: Partial<TracerOptions> = {}): Tracer {
   if (overrides === null || typeof overrides !== 'object') {

@@ -8,9 +8,9 @@ import type * as TypeScript from 'typescript';
 // Node's own require, outside Jest's module registry: it finds the TypeScript that
 // ts-jest already loaded in this worker instead of evaluating it again.
 const ts = createRequire(__filename)('typescript') as typeof TypeScript;
-import type { OtlpExportTraceServiceRequest } from '../../lib/export/otlp-json';
 import { Collector } from '../helpers/export-collector';
 import type { Reply } from '../helpers/export-collector';
+import { otlpSpansOf } from '../helpers/otlp-body';
 
 /**
  * flushOnExit and unref'd timers can only be seen from outside a process: each test
@@ -109,9 +109,7 @@ function runChild(env: Record<string, string>, signal?: NodeJS.Signals): Promise
 }
 
 function spanNames(collector: Collector): string[] {
-  return collector.requests.flatMap((r) =>
-    (r.json as OtlpExportTraceServiceRequest).resourceSpans.flatMap((rs) => rs.scopeSpans.flatMap((ss) => ss.spans.map((s) => s.name))),
-  );
+  return collector.requests.flatMap((r) => otlpSpansOf(r).map((s) => s.name));
 }
 
 async function withCollector(reply: () => Reply, test: (collector: Collector) => Promise<void>): Promise<void> {
