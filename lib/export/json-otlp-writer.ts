@@ -13,6 +13,11 @@ const OPEN_BRACKET = 0x5b;
 const CLOSE_BRACKET = 0x5d;
 const BACKSLASH = 0x5c;
 
+/** `value` with lone surrogates replaced by U+FFFD (String.prototype.toWellFormed, Node 20+). */
+function wellFormed(value: string): string {
+  return (value as string & { toWellFormed(): string }).toWellFormed();
+}
+
 /** Strings up to this long are copied char by char; longer ones go through JSON.stringify and Buffer.write. */
 const SHORT_STRING = 128;
 
@@ -120,8 +125,9 @@ export class JsonOtlpWriter extends ByteBuffer implements OtlpWriter {
         return;
       }
     }
-    // Escapes, non-ASCII text and lone surrogates spelled exactly as JSON.stringify spells them.
-    const text = JSON.stringify(value);
+    // Escapes and non-ASCII text spelled as JSON.stringify spells them; a lone surrogate
+    // becomes U+FFFD first, as it does in protobuf (whose strings must be valid UTF-8).
+    const text = JSON.stringify(wellFormed(value));
     const bytes = Buffer.byteLength(text, 'utf8');
     if (bytes > this.remainingBytes()) throw new SpanTooLargeError();
     this.ensure(bytes);

@@ -93,6 +93,8 @@ export function withoutDefaults(value: unknown, key = ''): unknown {
     return out;
   }
   if (ID_FIELDS.has(key) && typeof value === 'string' && !/^[0-9a-f]*$/.test(value)) return Buffer.from(value, 'base64').toString('hex');
+  // proto3 JSON spells non-finite doubles as strings; protobuf carries the numbers.
+  if (key === 'doubleValue' && typeof value === 'string') return Number(value);
   return value;
 }
 
