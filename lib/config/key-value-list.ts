@@ -3,9 +3,7 @@
  * `problem` quotes the entry, `redactedProblem` only numbers it (for lists whose values
  * may be credentials).
  */
-export type KeyValueListResult =
-  | { ok: true; pairs: Record<string, string> }
-  | { ok: false; problem: string; redactedProblem: string };
+export type KeyValueListResult = { ok: true; pairs: Record<string, string> } | { ok: false; problem: string; redactedProblem: string };
 
 /**
  * Parses the W3C-Baggage-style lists OpenTelemetry uses for `OTEL_RESOURCE_ATTRIBUTES`
@@ -34,7 +32,11 @@ export function parseKeyValueList(
     const value = decode(entry.slice(eq + 1).trim());
     if (key === null || value === null) {
       const problem = 'has a malformed %-escape';
-      return { ok: false, problem: `entry ${JSON.stringify(entry.slice(0, eq).trim())} ${problem}`, redactedProblem: `${numbered} ${problem}` };
+      return {
+        ok: false,
+        problem: `entry ${JSON.stringify(entry.slice(0, eq).trim())} ${problem}`,
+        redactedProblem: `${numbered} ${problem}`,
+      };
     }
     if (!isValidKey(key)) {
       return { ok: false, problem: `${JSON.stringify(key)} is not a valid key`, redactedProblem: `the key of ${numbered} is not valid` };

@@ -112,8 +112,16 @@ function otlpProtocol(reader: EnvReader): OtlpHttpProtocol {
   const general = reader.choice('OTEL_EXPORTER_OTLP_PROTOCOL', OTLP_PROTOCOLS, fallback);
   const traces = reader.choice('OTEL_EXPORTER_OTLP_TRACES_PROTOCOL', OTLP_PROTOCOLS, general);
   if (traces !== 'grpc') return traces;
-  const name = reader.string('OTEL_EXPORTER_OTLP_TRACES_PROTOCOL') !== undefined ? 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL' : 'OTEL_EXPORTER_OTLP_PROTOCOL';
-  reader.reject(name, 'grpc', 'sextant speaks OTLP over HTTP only', `${fallback} to the same endpoint (OTLP receivers take it on port 4318)`);
+  const name =
+    reader.string('OTEL_EXPORTER_OTLP_TRACES_PROTOCOL') !== undefined
+      ? 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL'
+      : 'OTEL_EXPORTER_OTLP_PROTOCOL';
+  reader.reject(
+    name,
+    'grpc',
+    'sextant speaks OTLP over HTTP only',
+    `${fallback} to the same endpoint (OTLP receivers take it on port 4318)`,
+  );
   return fallback;
 }
 

@@ -37,7 +37,11 @@ export interface HttpExporterOptions {
   logger?: Logger;
 }
 
-export const HTTP_EXPORTER_DEFAULTS = Object.freeze({ timeoutMillis: 10_000, includeBaggage: false, maxRequestBytes: DEFAULT_MAX_REQUEST_BYTES });
+export const HTTP_EXPORTER_DEFAULTS = Object.freeze({
+  timeoutMillis: 10_000,
+  includeBaggage: false,
+  maxRequestBytes: DEFAULT_MAX_REQUEST_BYTES,
+});
 
 /**
  * Headers that frame an HTTP request: the exporter sets them itself (or Node does), and

@@ -125,7 +125,10 @@ export abstract class HttpSpanExporter<ProcessEncoding> implements Exporter {
       if (this.shutDown) return { ok: false, error: `${this.label} exporter is shut down`, kind: 'shutdown' };
       if (!Array.isArray(spans) || spans.length === 0) return OK;
       const asked = options?.deadline;
-      const deadline = Math.min(typeof asked === 'number' && !Number.isNaN(asked) ? asked : Infinity, Date.now() + this.options.timeoutMillis);
+      const deadline = Math.min(
+        typeof asked === 'number' && !Number.isNaN(asked) ? asked : Infinity,
+        Date.now() + this.options.timeoutMillis,
+      );
       const limits: ExportOptions = { deadline, signal: options?.signal };
       const tally: Tally = { exported: 0, failed: 0, unencodable: 0, stop: false };
       const body = this.idleBody ?? this.createBody();

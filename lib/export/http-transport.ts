@@ -191,7 +191,9 @@ export class HttpTransport {
             status,
             headers: response.headers,
             body: kept,
-            error: ok ? undefined : `HTTP ${status}${response.statusMessage ? ` ${response.statusMessage}` : ''}${snippet(response.headers, kept)}`,
+            error: ok
+              ? undefined
+              : `HTTP ${status}${response.statusMessage ? ` ${response.statusMessage}` : ''}${snippet(response.headers, kept)}`,
             kind: ok ? undefined : `http-${status}`,
             retryable: !ok && isRetryableStatus(status),
           });

@@ -21,7 +21,11 @@ const LEN = 2;
 const I32 = 5;
 
 function field(json: string, fieldNumber: number, wireType: number): OtlpField {
-  return Object.freeze({ json, jsonKey: Uint8Array.from(Buffer.from(`${JSON.stringify(json)}:`, 'latin1')), tag: (fieldNumber << 3) | wireType });
+  return Object.freeze({
+    json,
+    jsonKey: Uint8Array.from(Buffer.from(`${JSON.stringify(json)}:`, 'latin1')),
+    tag: (fieldNumber << 3) | wireType,
+  });
 }
 
 /** Every field sextant writes, by message. */

@@ -53,7 +53,8 @@ export class OtlpJsonBody extends GroupedSpanBody<JsonOtlpWriter> {
   protected bodySize(groups: readonly SpanGroup[]): number {
     let total = REQUEST_START.length + REQUEST_END.length + groups.length - 1;
     // Each group's frames end with a comma that the group's closing bracket replaces.
-    for (const group of groups) total += GROUP_START.length + group.resource.length + GROUP_MIDDLE.length + group.spanBytes - 1 + GROUP_END.length;
+    for (const group of groups)
+      total += GROUP_START.length + group.resource.length + GROUP_MIDDLE.length + group.spanBytes - 1 + GROUP_END.length;
     return total;
   }
 

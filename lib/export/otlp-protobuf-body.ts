@@ -87,7 +87,13 @@ export class OtlpProtobufBody extends GroupedSpanBody<ProtobufOtlpWriter> {
 
   protected wrapOneGroup(group: SpanGroup, framesStart: number): { start: number; end: number } {
     const scopeSpansLength = SCOPE_FIELD.length + group.spanBytes;
-    const head = 3 + varintSize(resourceSpansLength(group)) + varintSize(group.resource.length) + group.resource.length + varintSize(scopeSpansLength) + SCOPE_FIELD.length;
+    const head =
+      3 +
+      varintSize(resourceSpansLength(group)) +
+      varintSize(group.resource.length) +
+      group.resource.length +
+      varintSize(scopeSpansLength) +
+      SCOPE_FIELD.length;
     const out = this.w.buf;
     const start = framesStart - head;
     let at = writeFrame(out, start, F.REQUEST_RESOURCE_SPANS.tag, resourceSpansLength(group));

@@ -346,7 +346,11 @@ export class BatchRecorder implements Recorder {
     const timedOut = this.hasPendingWork() ? await this.waitForDrain(deadline) : false;
     this.stopped = true;
     if (this.current !== null) {
-      const reason: ExportResult = { ok: false, error: `no answer from the exporter within ${duration(this.boundMillis)}`, kind: 'timeout' };
+      const reason: ExportResult = {
+        ok: false,
+        error: `no answer from the exporter within ${duration(this.boundMillis)}`,
+        kind: 'timeout',
+      };
       this.current.abort(reason);
     }
     // Settles at once: an aborted export stops being waited for.

@@ -81,7 +81,10 @@ async function startCollector(): Promise<Collector> {
       let raw = Buffer.concat(chunks);
       if (req.headers['content-encoding'] === 'gzip') raw = gunzipSync(raw);
       // OTLP comes as protobuf (the default) or JSON; both read into the JSON shape.
-      const body = req.headers['content-type'] === 'application/x-protobuf' ? otlpRequestOf({ headers: req.headers, body: raw }) : JSON.parse(raw.toString('utf8'));
+      const body =
+        req.headers['content-type'] === 'application/x-protobuf'
+          ? otlpRequestOf({ headers: req.headers, body: raw })
+          : JSON.parse(raw.toString('utf8'));
       received.push({ path: req.url ?? '', headers: req.headers, body });
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end('{}');

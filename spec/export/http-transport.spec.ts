@@ -197,7 +197,9 @@ describe('exporting to a real HTTP backend', () => {
     expect(recorder.stats().failed).toBe(5);
     expect(recorder.stats().lastError).toMatch(/ECONNREFUSED/);
     // One warning, with the count and the reason.
-    expect(messages).toEqual([expect.stringMatching(/^sextant: close\(\): 5 spans could not be delivered: .*ECONNREFUSED.*; see tracer\.stats\(\)\.$/)]);
+    expect(messages).toEqual([
+      expect.stringMatching(/^sextant: close\(\): 5 spans could not be delivered: .*ECONNREFUSED.*; see tracer\.stats\(\)\.$/),
+    ]);
     // Later spans are ignored, not queued.
     recorder.record(finishedSpan());
     expect(recorder.stats().recorded).toBe(5);
@@ -328,7 +330,9 @@ describe('exporting to a real HTTP backend', () => {
     exporter.attach({ serviceName: 'svc', tags: {}, logger: new FaultLogger(logger) });
     const unencodable = finishedSpan({ operationName: 'odd', spanId: 'not-hex-at-all!!' });
     expect(await exporter.export([unencodable])).toMatchObject({ ok: true, unencodable: 1 });
-    expect(messages).toEqual([expect.stringMatching(/^sextant: OTLP export dropped "odd": it could not be encoded \(InvalidSpanError: spanId/)]);
+    expect(messages).toEqual([
+      expect.stringMatching(/^sextant: OTLP export dropped "odd": it could not be encoded \(InvalidSpanError: spanId/),
+    ]);
     await exporter.shutdown();
   });
 });

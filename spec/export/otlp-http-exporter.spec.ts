@@ -25,7 +25,8 @@ function jsonRequest(
   const body = new OtlpJsonBody(
     (span) => {
       let resource = resources.get(span.serviceName);
-      if (resource === undefined) resources.set(span.serviceName, (resource = encodeJsonResource(span.serviceName, processTags, MAX_BYTES)));
+      if (resource === undefined)
+        resources.set(span.serviceName, (resource = encodeJsonResource(span.serviceName, processTags, MAX_BYTES)));
       return resource;
     },
     { ...options, maxSpanBytes: MAX_BYTES },

@@ -201,12 +201,18 @@ describe('OTLP/HTTP protobuf', () => {
       startTime: fc.double({ min: 1e12, max: 4e12, noNaN: true }),
       duration: fc.double({ min: 0, max: 1e6, noNaN: true }),
       tags: fc.dictionary(fc.string(), value, { maxKeys: 8 }),
-      logs: fc.array(fc.record({ timestamp: fc.double({ min: 1e12, max: 4e12, noNaN: true }), fields: fc.dictionary(fc.string(), value) }), {
-        maxLength: 3,
-      }),
-      references: fc.array(fc.record({ type: fc.constantFrom('child_of' as const, 'follows_from' as const), traceId: hex(32), spanId: hex(16) }), {
-        maxLength: 2,
-      }),
+      logs: fc.array(
+        fc.record({ timestamp: fc.double({ min: 1e12, max: 4e12, noNaN: true }), fields: fc.dictionary(fc.string(), value) }),
+        {
+          maxLength: 3,
+        },
+      ),
+      references: fc.array(
+        fc.record({ type: fc.constantFrom('child_of' as const, 'follows_from' as const), traceId: hex(32), spanId: hex(16) }),
+        {
+          maxLength: 2,
+        },
+      ),
       dropped: fc.option(fc.record({ tags: fc.nat(), logs: fc.nat(), references: fc.nat() }), { nil: undefined }),
     });
     fc.assert(
@@ -226,11 +232,15 @@ describe('OTLP/HTTP protobuf', () => {
   });
 
   it('writes an array value’s first MAX_ARRAY_VALUES items only, never walking holes', () => {
-    const { protobuf } = bodies([finishedSpan({ tags: { sparse: new Array(2 ** 32 - 1), many: Array.from({ length: 5000 }, (_, i) => i) } })]);
+    const { protobuf } = bodies([
+      finishedSpan({ tags: { sparse: new Array(2 ** 32 - 1), many: Array.from({ length: 5000 }, (_, i) => i) } }),
+    ]);
     const attributes = attributesOf(decodeOtlpProtobuf(protobuf).resourceSpans[0].scopeSpans[0].spans[0].attributes);
     expect(attributes.sparse.arrayValue?.values).toHaveLength(MAX_ARRAY_VALUES);
     expect(attributes.sparse.arrayValue?.values[0]).toEqual({});
-    expect(attributes.many.arrayValue?.values.map((v) => Number(v.intValue))).toEqual(Array.from({ length: MAX_ARRAY_VALUES }, (_, i) => i));
+    expect(attributes.many.arrayValue?.values.map((v) => Number(v.intValue))).toEqual(
+      Array.from({ length: MAX_ARRAY_VALUES }, (_, i) => i),
+    );
   });
 
   it('groups spans by their tracer’s process, one ResourceSpans each, in order of first appearance', () => {
@@ -244,7 +254,10 @@ describe('OTLP/HTTP protobuf', () => {
     const decoded = decodeOtlpProtobuf(protobuf);
     expect(decoded).toEqual(parseOtlpJson(json));
     expect(
-      decoded.resourceSpans.map((rs) => [attributesOf(rs.resource.attributes)['service.name'].stringValue, rs.scopeSpans[0].spans.map((s) => s.name)]),
+      decoded.resourceSpans.map((rs) => [
+        attributesOf(rs.resource.attributes)['service.name'].stringValue,
+        rs.scopeSpans[0].spans.map((s) => s.name),
+      ]),
     ).toEqual([
       ['checkout', ['a', 'c']],
       ['billing', ['b']],

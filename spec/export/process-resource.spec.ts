@@ -94,7 +94,10 @@ describe('process tags from span.process', () => {
     delete (span as Partial<FinishedSpan>).process;
     expect(await exporter.export([span])).toEqual({ ok: true });
     const [rs] = otlpRequestOf(collector.requests[0]).resourceSpans;
-    expect(attributesOf(rs.resource.attributes)).toEqual({ 'service.name': { stringValue: 'legacy' }, 'service.version': { stringValue: '0.9' } });
+    expect(attributesOf(rs.resource.attributes)).toEqual({
+      'service.name': { stringValue: 'legacy' },
+      'service.version': { stringValue: '0.9' },
+    });
     await exporter.shutdown();
   });
 
@@ -111,7 +114,9 @@ describe('process tags from span.process', () => {
     const result = await exporter.export([finishedSpan({ process: hostile }), good]);
     expect(result).toMatchObject({ ok: true, unencodable: 1 });
     expect(messages).toEqual([expect.stringContaining('it could not be encoded (Error: no tags for you)')]);
-    expect(otlpRequestOf(collector.requests[0]).resourceSpans.flatMap((rs) => rs.scopeSpans[0].spans.map((s) => s.spanId))).toEqual([good.spanId]);
+    expect(otlpRequestOf(collector.requests[0]).resourceSpans.flatMap((rs) => rs.scopeSpans[0].spans.map((s) => s.spanId))).toEqual([
+      good.spanId,
+    ]);
     await exporter.shutdown();
   });
 });

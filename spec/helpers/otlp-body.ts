@@ -101,7 +101,13 @@ export function withoutDefaults(value: unknown, key = ''): unknown {
 /** A protobuf ExportTraceServiceRequest, decoded by the generated decoder, in the JSON shape without defaults. */
 export function decodeOtlpProtobuf(body: Uint8Array): OtlpExportTraceServiceRequest {
   const message = ExportTraceServiceRequest.decode(body);
-  const object = ExportTraceServiceRequest.toObject(message, { longs: String, enums: Number, bytes: String, arrays: true, defaults: false });
+  const object = ExportTraceServiceRequest.toObject(message, {
+    longs: String,
+    enums: Number,
+    bytes: String,
+    arrays: true,
+    defaults: false,
+  });
   return withoutDefaults(object) as OtlpExportTraceServiceRequest;
 }
 
