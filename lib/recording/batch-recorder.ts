@@ -104,6 +104,9 @@ export class BatchRecorder implements Recorder {
   private lastError: string | undefined;
   /** the kind of the most recent failure (`network`, `http-503`, `timeout`, ...) */
   private lastKind: string | undefined;
+  /** the first failure while a caller waits: the reason its warning gives */
+  private firstWaitedError: string | undefined;
+  private firstWaitedKind: string | undefined;
 
   /** the export loop under way, or null when idle */
   private loop: Promise<void> | null = null;
@@ -267,7 +270,7 @@ export class BatchRecorder implements Recorder {
   private async flushWithin(deadline: number, label: string, exiting = false): Promise<void> {
     if (!this.hasPendingWork() || this.stopped) return;
     const failedBefore = this.failedCount;
-    this.waiting++;
+    this.startWaiting();
     try {
       const timedOut = await this.waitForDrain(deadline);
       const undelivered = this.failedCount - failedBefore + (timedOut ? this.queue.size + this.inFlight : 0);
@@ -276,6 +279,15 @@ export class BatchRecorder implements Recorder {
     } finally {
       this.waiting--;
     }
+  }
+
+  /** A caller starts waiting; the first failure from now on is the reason its warning gives. */
+  private startWaiting(): void {
+    if (this.waiting === 0) {
+      this.firstWaitedError = undefined;
+      this.firstWaitedKind = undefined;
+    }
+    this.waiting++;
   }
 
   /**
@@ -308,10 +320,9 @@ export class BatchRecorder implements Recorder {
         },
         Math.min(Math.max(0, deadline - Date.now()), MAX_TIMER_MILLIS),
       );
-      loop.then(
-        () => settle(false),
-        () => settle(false),
-      );
+      // The loop also ends, leaving spans queued, when the deadline has passed.
+      const ended = (): void => settle(this.queue.size > 0);
+      loop.then(ended, ended);
     });
   }
 
@@ -322,7 +333,7 @@ export class BatchRecorder implements Recorder {
     this.timerArmed = false;
     const deadline = Date.now() + this.boundMillis;
     const failedBefore = this.failedCount;
-    this.waiting++;
+    this.startWaiting();
     try {
       await this.drainAndStop(deadline, failedBefore);
     } finally {
@@ -368,11 +379,12 @@ export class BatchRecorder implements Recorder {
    * backend that is down does not flood the logs.
    */
   private reportUndelivered(label: string, count: number, timedOut: boolean, exiting: boolean): void {
-    const within = timedOut || this.lastKind === 'timeout' ? ` within ${duration(this.boundMillis)}` : '';
-    const reason = this.lastError ?? 'the exporter did not answer in time';
+    const kind = this.firstWaitedKind ?? this.lastKind;
+    const within = timedOut || kind === 'timeout' ? ` within ${duration(this.boundMillis)}` : '';
+    const reason = this.firstWaitedError ?? this.lastError ?? 'the exporter did not answer in time';
     const message = `${label}: ${count} spans could not be delivered${within}: ${reason}; see tracer.stats().`;
     if (label === 'close()') this.faults.warn(message);
-    else this.faults.warnOnce(`undelivered-${exiting ? 'exit' : label}-${this.lastKind ?? 'timeout'}`, message);
+    else this.faults.warnOnce(`undelivered-${exiting ? 'exit' : label}-${kind ?? 'timeout'}`, message);
   }
 
   /** Reports a failed export once per kind, unless a caller is waiting: the flush sums it up for them. */
@@ -440,6 +452,8 @@ export class BatchRecorder implements Recorder {
         this.drainRequested = false;
         return;
       }
+      // A caller's deadline has passed: no export could end in time, so none starts.
+      if (this.drainDeadlines.size > 0 && Date.now() >= Math.min(...this.drainDeadlines)) return;
       if (size < max && !this.drainRequested) return;
       const batch = this.queue.take(max);
       await this.exportBatch(batch);
@@ -493,6 +507,10 @@ export class BatchRecorder implements Recorder {
     this.lastError = typeof result.error === 'string' ? result.error : 'export failed';
     const kind = typeof result.kind === 'string' ? result.kind : 'failed';
     this.lastKind = kind;
+    if (this.waiting > 0 && this.firstWaitedError === undefined) {
+      this.firstWaitedError = this.lastError;
+      this.firstWaitedKind = kind;
+    }
     this.reportFailure(
       `export-${kind}`,
       `BatchRecorder: ${this.lastError}; ${failed} spans lost. Further failures of this kind are not logged; see stats().`,

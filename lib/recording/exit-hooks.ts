@@ -60,13 +60,16 @@ function onBeforeExit(): void {
 }
 
 function onSignal(signal: ExitSignal): void {
+  // Whether the application listens is decided now: its listener may be a `once` that
+  // is gone by the time the flush ends.
+  const applicationListens = process.listenerCount(signal) > 1;
   if (signalling) {
     // A second signal while flushing: the user wants out now.
-    reraise(signal);
+    reraise(signal, applicationListens);
     return;
   }
   signalling = true;
-  void flushAll(signal).then(() => reraise(signal));
+  void flushAll(signal).then(() => reraise(signal, applicationListens));
 }
 
 /**
@@ -74,9 +77,8 @@ function onSignal(signal: ExitSignal): void {
  * leave the decision to the application; otherwise end the process by the signal
  * itself, so the parent sees the conventional status (killed by SIGTERM, 143 in a shell).
  */
-function reraise(signal: ExitSignal): void {
+function reraise(signal: ExitSignal, applicationListens: boolean): void {
   signalling = false;
-  const applicationListens = process.listenerCount(signal) > 1;
   if (!applicationListens || registered.size === 0) uninstall();
   if (applicationListens) return;
   try {
