@@ -104,6 +104,10 @@ export class BatchRecorder implements Recorder {
   private lastError: string | undefined;
   /** the kind of the most recent failure (`network`, `http-503`, `timeout`, ...) */
   private lastKind: string | undefined;
+  /** spans lost (failed, abandoned) that no warning has counted yet */
+  private unreported = 0;
+  /** the once-per-kind warnings this recorder has given */
+  private readonly warned = new Set<string>();
   /** the first failure while a caller waits: the reason its warning gives */
   private firstWaitedError: string | undefined;
   private firstWaitedKind: string | undefined;
@@ -261,20 +265,18 @@ export class BatchRecorder implements Recorder {
     const now = Date.now();
     if (this.exitDeadline === null) this.exitDeadline = now + this.boundMillis;
     if (now < this.exitDeadline) return this.flushWithin(this.exitDeadline, reason, true);
-    const undelivered = this.queue.size + this.inFlight;
-    if (undelivered > 0) this.reportUndelivered(reason, undelivered, true, true);
+    this.reportUndelivered(reason, this.queue.size + this.inFlight, true, true);
     return Promise.resolve();
   }
 
   /** Drains the queue until `deadline`, then reports what could not be delivered. */
   private async flushWithin(deadline: number, label: string, exiting = false): Promise<void> {
     if (!this.hasPendingWork() || this.stopped) return;
-    const failedBefore = this.failedCount;
     this.startWaiting();
     try {
       const timedOut = await this.waitForDrain(deadline);
-      const undelivered = this.failedCount - failedBefore + (timedOut ? this.queue.size + this.inFlight : 0);
-      if (undelivered > 0) this.reportUndelivered(label, undelivered, timedOut, exiting);
+      const pending = timedOut ? this.queue.size + this.inFlight : 0;
+      if (this.unreported + pending > 0) this.reportUndelivered(label, pending, timedOut, exiting);
       else if (exiting && !this.hasPendingWork()) this.exitDeadline = null;
     } finally {
       this.waiting--;
@@ -332,10 +334,9 @@ export class BatchRecorder implements Recorder {
     if (this.timer !== null) clearTimeout(this.timer);
     this.timerArmed = false;
     const deadline = Date.now() + this.boundMillis;
-    const failedBefore = this.failedCount;
     this.startWaiting();
     try {
-      await this.drainAndStop(deadline, failedBefore);
+      await this.drainAndStop(deadline);
     } finally {
       this.waiting--;
     }
@@ -353,7 +354,7 @@ export class BatchRecorder implements Recorder {
   }
 
   /** close()'s drain: until `deadline`, then the export under way is abandoned and the queue given up. */
-  private async drainAndStop(deadline: number, failedBefore: number): Promise<void> {
+  private async drainAndStop(deadline: number): Promise<void> {
     const timedOut = this.hasPendingWork() ? await this.waitForDrain(deadline) : false;
     this.stopped = true;
     if (this.current !== null) {
@@ -368,28 +369,46 @@ export class BatchRecorder implements Recorder {
     if (this.loop !== null) await this.loop;
     const abandoned = this.queue.clear();
     this.failedCount += abandoned;
-    const undelivered = this.failedCount - failedBefore;
-    if (undelivered > 0) this.reportUndelivered('close()', undelivered, timedOut, false);
+    this.unreported += abandoned;
+    this.reportUndelivered('close()', 0, timedOut, false);
   }
 
   /**
-   * One warning for the spans a flush, a close or an exit could not deliver, with their
-   * count and the reason. `close()` says it every time (it happens once); a `flush()` or
-   * an exit says it once per kind of failure, so a flush called in a loop against a
-   * backend that is down does not flood the logs.
+   * One warning for the spans a flush, a close or an exit could not deliver: those lost
+   * that no warning has counted yet, plus `pending` (still queued or exporting at the
+   * deadline), with the reason. `close()` says it every time (it happens once); a
+   * `flush()` or an exit says it once per kind of failure, so a flush called in a loop
+   * against a backend that is down does not flood the logs (the count carries over).
    */
-  private reportUndelivered(label: string, count: number, timedOut: boolean, exiting: boolean): void {
+  private reportUndelivered(label: string, pending: number, timedOut: boolean, exiting: boolean): void {
+    const count = this.unreported + pending;
+    if (count === 0) return;
     const kind = this.firstWaitedKind ?? this.lastKind;
     const within = timedOut || kind === 'timeout' ? ` within ${duration(this.boundMillis)}` : '';
     const reason = this.firstWaitedError ?? this.lastError ?? 'the exporter did not answer in time';
     const message = `${label}: ${count} spans could not be delivered${within}: ${reason}; see tracer.stats().`;
-    if (label === 'close()') this.faults.warn(message);
-    else this.faults.warnOnce(`undelivered-${exiting ? 'exit' : label}-${kind ?? 'timeout'}`, message);
+    const key = label === 'close()' ? undefined : `undelivered-${exiting ? 'exit' : label}-${kind ?? 'timeout'}`;
+    if (this.warn(key, message)) this.unreported = 0;
   }
 
-  /** Reports a failed export once per kind, unless a caller is waiting: the flush sums it up for them. */
-  private reportFailure(kind: string, message: string): void {
-    if (this.waiting === 0) this.faults.warnOnce(kind, message);
+  /**
+   * Reports a failed export once per kind, with the spans lost since the last warning
+   * that counted them; unless a caller is waiting: its flush sums it up for it.
+   */
+  private reportFailure(kind: string, error: string): void {
+    if (this.waiting > 0) return;
+    const message = `BatchRecorder: ${error}; ${this.unreported} spans lost. Further failures of this kind are not logged; see stats().`;
+    if (this.warn(`export-${kind}`, message)) this.unreported = 0;
+  }
+
+  /** Warns once per `key` (always without one); says whether it did. */
+  private warn(key: string | undefined, message: string): boolean {
+    if (key !== undefined) {
+      if (this.warned.has(key)) return false;
+      this.warned.add(key);
+    }
+    this.faults.warn(message);
+    return true;
   }
 
   private reportFullQueue(): void {
@@ -468,7 +487,7 @@ export class BatchRecorder implements Recorder {
     this.current = controller;
     let timer: NodeJS.Timeout | undefined;
     const millis = Math.max(0, Math.min(bound, Math.min(...this.drainDeadlines) - Date.now()));
-    const timeout: ExportResult = { ok: false, error: `export timed out after ${Math.round(millis)} ms`, kind: 'timeout' };
+    const timeout: ExportResult = { ok: false, error: `export timed out after ${duration(bound)}`, kind: 'timeout' };
     this.currentGivesUpAt = Date.now() + millis;
     this.currentTimeout = timeout;
     // Settles when the export is given up: at the bound (or a waiting drain's deadline), or when close() aborts it.
@@ -504,6 +523,7 @@ export class BatchRecorder implements Recorder {
     const failed = size - unencodable - exported;
     this.exportedCount += exported;
     this.failedCount += failed;
+    this.unreported += failed;
     this.lastError = typeof result.error === 'string' ? result.error : 'export failed';
     const kind = typeof result.kind === 'string' ? result.kind : 'failed';
     this.lastKind = kind;
@@ -511,10 +531,7 @@ export class BatchRecorder implements Recorder {
       this.firstWaitedError = this.lastError;
       this.firstWaitedKind = kind;
     }
-    this.reportFailure(
-      `export-${kind}`,
-      `BatchRecorder: ${this.lastError}; ${failed} spans lost. Further failures of this kind are not logged; see stats().`,
-    );
+    this.reportFailure(kind, this.lastError);
   }
 
   /** The exporter's answer, as a promise that always resolves with a well-formed result. */
