@@ -14,7 +14,7 @@ import { MAX_ARRAY_VALUES, SpanTooLargeError } from './encoding-bounds';
 const MAX_TEXT_DEPTH = 16;
 
 /** How a function tag looks as text: its name, never its source. */
-export function functionText(fn: Function): string {
+export function functionText(fn: { name?: unknown }): string {
   const name = typeof fn.name === 'string' && fn.name !== '' ? fn.name : 'anonymous';
   return `[function ${name}]`;
 }
