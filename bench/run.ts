@@ -1,5 +1,6 @@
 /**
- * `npm run bench [-- --quick] [-- --only=W1,W3,W6]`: sextant against real peer tracers.
+ * `npm run bench [-- --quick] [-- --only=W1,W3,W6]`: sextant against real peer tracers
+ * (`--only=W7`: the export cost alone).
  *
  * Every tracer runs in its own Node process (bench/worker.ts); rounds alternate between
  * them and medians of rounds are reported, each figure also as a ratio to OpenTracing's
@@ -17,6 +18,8 @@ import type { Profile } from './harness/profiles';
 import { renderReport, targets } from './harness/report';
 import type { MemoryRow, MicroRow, Results } from './harness/report';
 import { rotate } from './harness/stats';
+import { renderExportCost, runExportCost } from './export/w7';
+import type { W7Row } from './export/w7';
 import { runHttp, startServers } from './http/w6';
 import type { HttpServer } from './http/w6';
 import type { PeerName } from './peers/peer';
@@ -58,7 +61,7 @@ function log(line: string): void {
 function parseArgs(argv: string[]): { profile: Profile; only: Set<string> } {
   const profile = argv.includes('--quick') ? QUICK : FULL;
   const onlyArg = argv.find((a) => a.startsWith('--only='));
-  const only = new Set((onlyArg?.slice('--only='.length) ?? 'W1,W2,W3,W4,W5,W6').split(',').map((s) => s.trim().toUpperCase()));
+  const only = new Set((onlyArg?.slice('--only='.length) ?? 'W1,W2,W3,W4,W5,W6,W7').split(',').map((s) => s.trim().toUpperCase()));
   return { profile, only };
 }
 
@@ -233,6 +236,7 @@ async function main(): Promise<void> {
   let httpRows: Results['http'] = [];
   let httpServers: HttpServer[] = [];
   let memory: MemoryRow[] = [];
+  let exportCost: W7Row[] = [];
   try {
     memory = only.has('W5') ? await measureMemory(profile) : [];
     httpServers = await servers;
@@ -247,6 +251,7 @@ async function main(): Promise<void> {
       await Promise.all(group.workers.map((w) => w.child.stop()));
     }
     if (httpServers.length > 0) httpRows = await runHttp(httpServers, profile, log);
+    if (only.has('W7')) exportCost = await runExportCost(profile.name, log);
   } finally {
     await Promise.all([...allWorkers.map((w) => w.child.stop()), ...httpServers.map((s) => s.child.stop())]);
   }
@@ -266,10 +271,11 @@ async function main(): Promise<void> {
     seconds: (Date.now() - started) / 1000,
   };
   process.stdout.write(`${renderReport(results)}\n`);
+  if (exportCost.length > 0) process.stdout.write(`\n${renderExportCost(exportCost)}\n`);
   const dir = path.join(__dirname, 'results');
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}-node${process.versions.node}-${profile.name}.json`);
-  fs.writeFileSync(file, JSON.stringify({ ...results, targets: targets(results) }, null, 2));
+  fs.writeFileSync(file, JSON.stringify({ ...results, exportCost, targets: targets(results) }, null, 2));
   log(`raw figures: ${path.relative(process.cwd(), file)}`);
 }
 
