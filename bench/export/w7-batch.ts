@@ -7,6 +7,8 @@ import type { FinishedSpan } from '../../lib';
 
 /** W7's batch: what BatchRecorder hands an exporter at a time, by default. */
 export const BATCH_SPANS = 512;
+/** Spans per trace in the batch: 64 requests of 8 spans each, as a busy service's batch holds them. */
+const SPANS_PER_TRACE = 8;
 
 const RESOURCE = { 'service.name': 'bench', 'service.version': '1.0.0' } as const;
 
@@ -31,14 +33,16 @@ function nameOf(i: number): string {
 }
 
 /**
- * 512 spans as sextant's tracer records them: 10 tags and 1 log each, children of one
- * request span that is not part of the batch (roots would also carry sampler tags).
+ * 512 spans as sextant's tracer records them: 10 tags and 1 log each, in 64 traces of 8,
+ * children of a request span that is not part of the batch (roots would also carry
+ * sampler tags).
  */
 export function sextantBatch(): FinishedSpan[] {
   const recorder = new InMemoryRecorder();
   const tracer = new Tracer({ serviceName: RESOURCE['service.name'], recorder, tags: { 'service.version': RESOURCE['service.version'] } });
-  const parent = tracer.startSpan('request');
+  let parent = tracer.startSpan('request');
   for (let i = 0; i < BATCH_SPANS; i++) {
+    if (i % SPANS_PER_TRACE === 0) parent = tracer.startSpan('request');
     const span = tracer.startSpan(nameOf(i), { childOf: parent, tags: tags(i) });
     span.log({ event: 'cache-miss', key: `item:${i}` });
     span.finish();
@@ -46,13 +50,17 @@ export function sextantBatch(): FinishedSpan[] {
   return recorder.spans();
 }
 
-/** The same 512 spans as OpenTelemetry's SDK records them: 10 attributes and 1 event each, children of one span. */
+/** The same 512 spans as OpenTelemetry's SDK records them: 10 attributes and 1 event each, 64 traces of 8. */
 export function openTelemetryBatch(): ReadableSpan[] {
   const exporter = new InMemorySpanExporter();
-  const provider = new BasicTracerProvider({ resource: resourceFromAttributes(RESOURCE), spanProcessors: [new SimpleSpanProcessor(exporter)] });
+  const provider = new BasicTracerProvider({
+    resource: resourceFromAttributes(RESOURCE),
+    spanProcessors: [new SimpleSpanProcessor(exporter)],
+  });
   const tracer = provider.getTracer('sextant');
-  const parent = api.trace.setSpan(api.ROOT_CONTEXT, tracer.startSpan('request'));
+  let parent = api.ROOT_CONTEXT;
   for (let i = 0; i < BATCH_SPANS; i++) {
+    if (i % SPANS_PER_TRACE === 0) parent = api.trace.setSpan(api.ROOT_CONTEXT, tracer.startSpan('request'));
     const span = tracer.startSpan(nameOf(i), { attributes: tags(i) }, parent);
     span.addEvent('cache-miss', { key: `item:${i}` });
     span.end();

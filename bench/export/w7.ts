@@ -34,7 +34,9 @@ export async function runExportCost(profile: 'quick' | 'full', log: (line: strin
   const rows: W7Row[] = ENCODERS.map((encoder) => ({ encoder, samples: [], problems: [] }));
   try {
     const verified = await Promise.all(
-      children.map(({ child }) => child.request<string[]>({ cmd: 'verify', warmBatches: plan.warmBatches }).catch((e: Error) => [e.message.split('\n')[0]])),
+      children.map(({ child }) =>
+        child.request<string[]>({ cmd: 'verify', warmBatches: plan.warmBatches }).catch((e: Error) => [e.message.split('\n')[0]]),
+      ),
     );
     verified.forEach((problems, i) => {
       rows[i].problems.push(...problems);

@@ -46,7 +46,16 @@ function keyValueHead(buf: Buffer, at: number, listTag: number, key: string, val
   return pos;
 }
 
+/** The last id written in a field, as hex and as its length byte and bytes. */
+interface IdCache {
+  hex: string;
+  bytes: Uint8Array;
+}
+
 export class ProtobufOtlpWriter extends ProtobufWriter implements OtlpWriter {
+  private readonly traceIds: IdCache = { hex: '', bytes: new Uint8Array(17) };
+  private readonly parentIds: IdCache = { hex: '', bytes: new Uint8Array(9) };
+
   openMessage(field: OtlpField): void {
     this.tag(field.tag);
     this.openLength(1);
@@ -219,25 +228,65 @@ export class ProtobufOtlpWriter extends ProtobufWriter implements OtlpWriter {
 
   id(field: OtlpField, hex: string, bytes: 8 | 16): void {
     this.tag(field.tag);
+    // Spans of one trace share their trace id, siblings their parent's: the same string
+    // object, as the tracer passes it on. Their bytes are copied, not decoded again.
+    const cache = field === F.SPAN_TRACE_ID ? this.traceIds : field === F.SPAN_PARENT_SPAN_ID ? this.parentIds : null;
+    if (cache === null) {
+      this.hexContent(hex, bytes, field.json);
+      return;
+    }
+    if (hex === cache.hex) {
+      this.ensure(bytes + 1);
+      const buf = this.buf;
+      let pos = this.pos;
+      for (let i = 0; i <= bytes; i++) buf[pos++] = cache.bytes[i];
+      this.pos = pos;
+      return;
+    }
+    const start = this.pos;
     this.hexContent(hex, bytes, field.json);
+    cache.hex = hex;
+    for (let i = 0; i <= bytes; i++) cache.bytes[i] = this.buf[start + i];
   }
 
   uint32(field: OtlpField, value: number): void {
     if (value === 0) return;
-    this.tag(field.tag);
+    const tag = field.tag;
+    if (tag < 0x80 && value < 0x80) {
+      // Nearly every count and enum: two bytes.
+      this.ensure(2);
+      this.buf[this.pos++] = tag;
+      this.buf[this.pos++] = value;
+      return;
+    }
+    this.tag(tag);
     this.varint(value);
   }
 
   fixed32(field: OtlpField, value: number): void {
-    this.tag(field.tag);
-    this.fixed32Value(value);
+    const tag = field.tag;
+    this.ensure(7);
+    const buf = this.buf;
+    let pos = this.pos;
+    // A two-byte tag (span flags are field 16) or a one-byte one, then four little-endian bytes.
+    if (tag >= 0x80) {
+      buf[pos++] = (tag & 0x7f) | 0x80;
+      buf[pos++] = tag >>> 7;
+    } else {
+      buf[pos++] = tag;
+    }
+    buf[pos++] = value;
+    buf[pos++] = value >>> 8;
+    buf[pos++] = value >>> 16;
+    buf[pos++] = value >>> 24;
+    this.pos = pos;
   }
 
   time(field: OtlpField, wholeMillis: number, nanos: number): void {
-    this.tag(field.tag);
-    this.ensure(8);
-    writeNanosFixed64(this.buf, this.pos, wholeMillis, nanos);
-    this.pos += 8;
+    this.ensure(9);
+    this.buf[this.pos] = field.tag;
+    writeNanosFixed64(this.buf, this.pos + 1, wholeMillis, nanos);
+    this.pos += 9;
   }
 
   bool(field: OtlpField, value: boolean): void {
