@@ -155,7 +155,8 @@ export class BatchRecorder implements Recorder {
     this.queue = new SpanQueue(this.options.maxQueueSize);
     if (this.options.flushOnExit) {
       this.exitHook = {
-        hasPendingWork: () => this.hasPendingWork(),
+        // Spans lost before the exit, that no warning counted yet, are said at the exit too.
+        hasPendingWork: () => this.hasPendingWork() || this.unreported > 0,
         flushForExit: (reason) => this.flushForExit(reason),
       };
       registerExitFlush(this.exitHook);
@@ -262,6 +263,10 @@ export class BatchRecorder implements Recorder {
    * held open no longer than the bound even if `beforeExit` comes again and again.
    */
   private flushForExit(reason: string): Promise<void> {
+    if (!this.hasPendingWork()) {
+      this.reportUndelivered(reason, 0, false, true);
+      return Promise.resolve();
+    }
     const now = Date.now();
     if (this.exitDeadline === null) this.exitDeadline = now + this.boundMillis;
     if (now < this.exitDeadline) return this.flushWithin(this.exitDeadline, reason, true);
