@@ -28,7 +28,7 @@ export { renderTraceTree } from './recording/trace-tree';
 export type { TraceTreeOptions } from './recording/trace-tree';
 export { BatchRecorder } from './recording/batch-recorder';
 export type { RecorderStats } from './recording/batch-recorder';
-export { BATCH_RECORDER_DEFAULTS } from './recording/batch-options';
+export { BATCH_RECORDER_DEFAULTS, MAX_FLUSH_MILLIS } from './recording/batch-options';
 export type { BatchOptions } from './recording/batch-options';
 
 // Export
