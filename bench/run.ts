@@ -1,5 +1,6 @@
 /**
- * `npm run bench [-- --quick] [-- --only=W1,W3,W6] [-- --w6=untraced,sextant-zero]`: sextant against real peer tracers.
+ * `npm run bench [-- --quick] [-- --only=W1,W3,W6] [-- --w6=untraced,sextant-zero]`: sextant against real peer tracers
+ * (`--only=W7`: the export cost alone).
  *
  * Every tracer runs in its own Node process (bench/worker.ts); rounds alternate between
  * them and medians of rounds are reported, each figure also as a ratio to OpenTracing's
@@ -18,6 +19,8 @@ import { renderReport, targets } from './harness/report';
 import type { MemoryRow, MicroRow, Results } from './harness/report';
 import { rotate } from './harness/stats';
 import type { ServerMode } from './http/modes';
+import { renderExportCost, runExportCost } from './export/w7';
+import type { W7Row } from './export/w7';
 import { runHttp, SERVER_MODES, startServers } from './http/w6';
 import type { HttpServer } from './http/w6';
 import type { PeerName } from './peers/peer';
@@ -60,7 +63,7 @@ function log(line: string): void {
 function parseArgs(argv: string[]): { profile: Profile; only: Set<string>; servers: ServerMode[] } {
   const profile = argv.includes('--quick') ? QUICK : FULL;
   const onlyArg = argv.find((a) => a.startsWith('--only='));
-  const only = new Set((onlyArg?.slice('--only='.length) ?? 'W1,W2,W3,W4,W5,W6').split(',').map((s) => s.trim().toUpperCase()));
+  const only = new Set((onlyArg?.slice('--only='.length) ?? 'W1,W2,W3,W4,W5,W6,W7').split(',').map((s) => s.trim().toUpperCase()));
   // --w6=untraced,sextant-zero: only those W6 servers (each traced mode wants its untraced baseline).
   const serversArg = argv.find((a) => a.startsWith('--w6='));
   const servers = serversArg === undefined ? [...SERVER_MODES] : (serversArg.slice('--w6='.length).split(',') as ServerMode[]);
@@ -242,6 +245,7 @@ async function main(): Promise<void> {
   let httpRows: Results['http'] = [];
   let httpServers: HttpServer[] = [];
   let memory: MemoryRow[] = [];
+  let exportCost: W7Row[] = [];
   try {
     memory = only.has('W5') ? await measureMemory(profile) : [];
     httpServers = await servers;
@@ -256,6 +260,7 @@ async function main(): Promise<void> {
       await Promise.all(group.workers.map((w) => w.child.stop()));
     }
     if (httpServers.length > 0) httpRows = await runHttp(httpServers, profile, log);
+    if (only.has('W7')) exportCost = await runExportCost(profile.name, log);
   } finally {
     await Promise.all([...allWorkers.map((w) => w.child.stop()), ...httpServers.map((s) => s.child.stop())]);
   }
@@ -275,10 +280,11 @@ async function main(): Promise<void> {
     seconds: (Date.now() - started) / 1000,
   };
   process.stdout.write(`${renderReport(results)}\n`);
+  if (exportCost.length > 0) process.stdout.write(`\n${renderExportCost(exportCost)}\n`);
   const dir = path.join(__dirname, 'results');
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}-node${process.versions.node}-${profile.name}.json`);
-  fs.writeFileSync(file, JSON.stringify({ ...results, targets: targets(results) }, null, 2));
+  fs.writeFileSync(file, JSON.stringify({ ...results, exportCost, targets: targets(results) }, null, 2));
   log(`raw figures: ${path.relative(process.cwd(), file)}`);
 }
 

@@ -30,13 +30,13 @@ export { renderTraceTree } from './recording/trace-tree';
 export type { TraceTreeOptions } from './recording/trace-tree';
 export { BatchRecorder } from './recording/batch-recorder';
 export type { RecorderStats } from './recording/batch-recorder';
-export { BATCH_RECORDER_DEFAULTS } from './recording/batch-options';
+export { BATCH_RECORDER_DEFAULTS, MAX_FLUSH_MILLIS } from './recording/batch-options';
 export type { BatchOptions } from './recording/batch-options';
 
 // Export
 export type { Exporter, ExportResult, ExportOptions } from './recording/exporter';
-export { OtlpHttpExporter } from './export/otlp-http-exporter';
-export type { OtlpHttpExporterOptions } from './export/otlp-http-exporter';
+export { OtlpHttpExporter, OTLP_HTTP_EXPORTER_DEFAULTS } from './export/otlp-http-exporter';
+export type { OtlpHttpExporterOptions, OtlpHttpProtocol } from './export/otlp-http-exporter';
 export { ZipkinExporter } from './export/zipkin-exporter';
 export type { ZipkinExporterOptions } from './export/zipkin-exporter';
 export { HTTP_EXPORTER_DEFAULTS } from './export/http-exporter-options';

@@ -1,3 +1,4 @@
+import { withoutCredentials } from '../export/http-exporter-options';
 import type { Logger } from '../util/fault-logger';
 import { MAX_TIMER_MILLIS } from '../util/timers';
 import { parseKeyValueList } from './key-value-list';
@@ -85,7 +86,10 @@ export class EnvReader {
     return undefined;
   }
 
-  /** An absolute http: or https: URL, else undefined. The value is returned as written. */
+  /**
+   * An absolute http: or https: URL, else undefined. The value is returned as written;
+   * a warning shows it without its user name and password.
+   */
   url(name: string, fallbackText: string): string | undefined {
     const value = this.string(name);
     if (value === undefined) return undefined;
@@ -96,14 +100,15 @@ export class EnvReader {
       url = null;
     }
     if (url !== null && (url.protocol === 'http:' || url.protocol === 'https:')) return value;
-    this.reject(name, value, 'expected an absolute http:// or https:// URL', fallbackText);
+    this.reject(name, withoutCredentials(value), 'expected an absolute http:// or https:// URL', withoutCredentials(fallbackText));
     return undefined;
   }
 
   /**
    * A W3C-Baggage-style list, `key1=value1,key2=value2`, values percent-decoded.
    * A malformed list is discarded whole (OTel's rule for resource attributes and
-   * headers). `redact` hides the values in the warning: they may be credentials.
+   * headers). `redact` keeps everything but valid keys out of the warning: values, and
+   * whatever a malformed entry holds, may be credentials.
    */
   keyValues(
     name: string,
@@ -113,8 +118,8 @@ export class EnvReader {
     if (value === undefined) return undefined;
     const parsed = parseKeyValueList(value, options.isValidKey, options.isValidValue);
     if (parsed.ok) return parsed.pairs;
-    const shown = options.redact ? redactValues(value) : value;
-    this.reject(name, shown, parsed.problem, options.fallbackText);
+    if (options.redact) this.reject(name, redactValues(value, options.isValidKey), parsed.redactedProblem, options.fallbackText);
+    else this.reject(name, value, parsed.problem, options.fallbackText);
     return undefined;
   }
 
@@ -137,13 +142,17 @@ export class EnvReader {
   }
 }
 
-/** `a=secret,b` shown as `a=***,b`: enough to find the malformed entry, nothing to leak. */
-function redactValues(list: string): string {
+/**
+ * `a=secret,Authorization: Bearer x` shown as `a=***,***`: valid keys, so the entry can be
+ * found; nothing else, since a malformed entry may be a credential typed wrong.
+ */
+function redactValues(list: string, isValidKey: (key: string) => boolean = () => false): string {
   return list
     .split(',')
     .map((entry) => {
       const eq = entry.indexOf('=');
-      return eq < 0 ? entry : `${entry.slice(0, eq)}=***`;
+      const key = eq < 0 ? '' : entry.slice(0, eq).trim();
+      return key !== '' && isValidKey(key) ? `${key}=***` : entry.trim() === '' ? '' : '***';
     })
     .join(',');
 }

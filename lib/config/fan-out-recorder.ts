@@ -3,7 +3,7 @@ import type { FinishedSpan } from '../recording/finished-span';
 import type { Recorder, TracerProcess } from '../recording/recorder';
 
 /** The counters of `RecorderStats`, summed over recorders. */
-const COUNTERS = ['recorded', 'exported', 'dropped', 'failed', 'exportRequests', 'queued', 'exporting'] as const;
+const COUNTERS = ['recorded', 'exported', 'dropped', 'failed', 'unencodable', 'exportRequests', 'queued', 'exporting'] as const;
 
 /**
  * Hands every span to several recorders, for `OTEL_TRACES_EXPORTER=otlp,console`.
@@ -46,7 +46,7 @@ export class FanOutRecorder implements Recorder {
     for (const recorder of this.recorders) {
       const stats = statsOf(recorder);
       if (stats === undefined) continue;
-      sum ??= { recorded: 0, exported: 0, dropped: 0, failed: 0, exportRequests: 0, queued: 0, exporting: 0 };
+      sum ??= { recorded: 0, exported: 0, dropped: 0, failed: 0, unencodable: 0, exportRequests: 0, queued: 0, exporting: 0 };
       for (const counter of COUNTERS) if (typeof stats[counter] === 'number') sum[counter] += stats[counter];
       if (typeof stats.lastError === 'string') sum.lastError = stats.lastError;
     }

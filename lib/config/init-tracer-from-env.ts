@@ -31,17 +31,20 @@ import { spanLimitsFromEnv } from './span-limits-from-env';
  * in `overrides`) but still propagates context. That, and `OTEL_TRACES_EXPORTER=none`,
  * are asked for, so the tracer does not warn that it has no recorder.
  *
- * The recorder it builds flushes on exit, `SIGTERM` and `SIGINT` (`OTEL_BSP_*` bound how
- * long), then lets the signal end the process. A server that drains on `SIGTERM` takes
- * the signal itself: once it has stopped accepting requests, it closes the tracer and
- * exits (a `SIGTERM` listener that never exits would keep the process running).
- * `tracer.stats()` shows what was recorded, exported, dropped or lost.
+ * The recorder it builds flushes on exit (`beforeExit`, `SIGTERM`, `SIGINT`) for at most
+ * `OTEL_EXPORTER_OTLP_TIMEOUT` (10 s; never more than 30 s), then lets a signal end the
+ * process as it would have. A server that drains on `SIGTERM` takes the signal itself:
+ * once it has stopped taking requests, it closes the tracer and exits (a `SIGTERM`
+ * listener that never exits would keep the process running). `tracer.stats()` shows what
+ * was recorded, exported, dropped or lost.
  *
  *     // OTEL_SERVICE_NAME=checkout OTEL_TRACES_SAMPLER=parentbased_traceidratio OTEL_TRACES_SAMPLER_ARG=0.1
  *     const tracer = initTracerFromEnv();
  *     opentracing.initGlobalTracer(tracer);
+ *     const server = app.listen(8080);
  *     process.once('SIGTERM', () => {
- *       server.close(() => void tracer.close().then(() => process.exit(0)));
+ *       // stop taking requests; once those under way are answered, send their spans (bounded) and exit
+ *       server.close(() => void tracer.close().finally(() => process.exit(0)));
  *     });
  */
 export function initTracerFromEnv(given: Partial<TracerOptions> = {}): Tracer {

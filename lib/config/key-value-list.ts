@@ -1,5 +1,9 @@
-/** The outcome of parsing `key1=value1,key2=value2`. */
-export type KeyValueListResult = { ok: true; pairs: Record<string, string> } | { ok: false; problem: string };
+/**
+ * The outcome of parsing `key1=value1,key2=value2`. A failure says what is wrong twice:
+ * `problem` quotes the entry, `redactedProblem` only numbers it (for lists whose values
+ * may be credentials).
+ */
+export type KeyValueListResult = { ok: true; pairs: Record<string, string> } | { ok: false; problem: string; redactedProblem: string };
 
 /**
  * Parses the W3C-Baggage-style lists OpenTelemetry uses for `OTEL_RESOURCE_ATTRIBUTES`
@@ -17,17 +21,30 @@ export function parseKeyValueList(
   isValidValue: (value: string) => boolean = () => true,
 ): KeyValueListResult {
   const pairs: Record<string, string> = Object.create(null) as Record<string, string>;
-  for (const rawEntry of text.split(',')) {
-    const entry = rawEntry.trim();
+  const entries = text.split(',');
+  for (let index = 0; index < entries.length; index++) {
+    const entry = entries[index].trim();
     if (entry === '') continue;
+    const numbered = `entry ${index + 1}`;
     const eq = entry.indexOf('=');
-    if (eq < 0) return { ok: false, problem: `entry ${JSON.stringify(entry)} has no '='` };
+    if (eq < 0) return { ok: false, problem: `entry ${JSON.stringify(entry)} has no '='`, redactedProblem: `${numbered} has no '='` };
     const key = decode(entry.slice(0, eq).trim());
     const value = decode(entry.slice(eq + 1).trim());
-    if (key === null || value === null)
-      return { ok: false, problem: `entry ${JSON.stringify(entry.slice(0, eq).trim())} has a malformed %-escape` };
-    if (!isValidKey(key)) return { ok: false, problem: `${JSON.stringify(key)} is not a valid key` };
-    if (!isValidValue(value)) return { ok: false, problem: `the value of ${JSON.stringify(key)} has characters that are not allowed` };
+    if (key === null || value === null) {
+      const problem = 'has a malformed %-escape';
+      return {
+        ok: false,
+        problem: `entry ${JSON.stringify(entry.slice(0, eq).trim())} ${problem}`,
+        redactedProblem: `${numbered} ${problem}`,
+      };
+    }
+    if (!isValidKey(key)) {
+      return { ok: false, problem: `${JSON.stringify(key)} is not a valid key`, redactedProblem: `the key of ${numbered} is not valid` };
+    }
+    if (!isValidValue(value)) {
+      const problem = `the value of ${JSON.stringify(key)} has characters that are not allowed`;
+      return { ok: false, problem, redactedProblem: problem };
+    }
     pairs[key] = value;
   }
   return { ok: true, pairs: { ...pairs } };

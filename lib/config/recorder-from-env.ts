@@ -1,5 +1,7 @@
 import type { Exporter } from '../recording/exporter';
-import { OtlpHttpExporter } from '../export/otlp-http-exporter';
+import { isFramingHeader } from '../export/http-exporter-options';
+import { OtlpHttpExporter, OTLP_HTTP_EXPORTER_DEFAULTS } from '../export/otlp-http-exporter';
+import type { OtlpHttpProtocol } from '../export/otlp-http-exporter';
 import { ZipkinExporter } from '../export/zipkin-exporter';
 import { BatchRecorder } from '../recording/batch-recorder';
 import type { BatchOptions } from '../recording/batch-options';
@@ -16,11 +18,11 @@ const EXPORTER_NAMES = ['otlp', 'zipkin', 'console', 'none'] as const;
 type ExporterName = (typeof EXPORTER_NAMES)[number];
 
 /**
- * The OTLP exporter sends OTLP/HTTP JSON. Every OTLP/HTTP receiver that takes
- * `http/protobuf` (the OTel default) takes JSON on the same URL, so both are accepted;
- * `grpc` is not spoken and is reported.
+ * The values OTEL_EXPORTER_OTLP_(TRACES_)PROTOCOL may take. sextant speaks OTLP/HTTP only:
+ * `grpc` is reported once and `http/protobuf` (which every OTLP receiver also takes, on
+ * port 4318) is sent instead.
  */
-const OTLP_HTTP_PROTOCOLS = ['http/json', 'http/protobuf'] as const;
+const OTLP_PROTOCOLS = ['http/protobuf', 'http/json', 'grpc'] as const;
 
 /**
  * The recorder `OTEL_TRACES_EXPORTER` asks for, or null for `none`: OTLP and Zipkin
@@ -77,25 +79,50 @@ function build(name: ExporterName, reader: EnvReader, batching: BatchOptions): R
 
 function otlpExporter(reader: EnvReader): Exporter {
   const url = otlpTracesUrl(reader);
-  const headerOptions = { isValidKey: isHeaderName, isValidValue: isHeaderValue, redact: true, fallbackText: 'no headers from it' };
-  const headers = {
-    ...reader.keyValues('OTEL_EXPORTER_OTLP_HEADERS', headerOptions),
-    ...reader.keyValues('OTEL_EXPORTER_OTLP_TRACES_HEADERS', headerOptions),
-  };
+  const headers = { ...headersFrom(reader, 'OTEL_EXPORTER_OTLP_HEADERS'), ...headersFrom(reader, 'OTEL_EXPORTER_OTLP_TRACES_HEADERS') };
   const generalTimeout = reader.timeout('OTEL_EXPORTER_OTLP_TIMEOUT', ENV_DEFAULTS.OTEL_EXPORTER_OTLP_TIMEOUT);
   const timeoutMillis = reader.timeout('OTEL_EXPORTER_OTLP_TRACES_TIMEOUT', generalTimeout);
   const compressions = ['gzip', 'none'] as const;
   const generalCompression = reader.choice('OTEL_EXPORTER_OTLP_COMPRESSION', compressions, ENV_DEFAULTS.OTEL_EXPORTER_OTLP_COMPRESSION);
   const compression = reader.choice('OTEL_EXPORTER_OTLP_TRACES_COMPRESSION', compressions, generalCompression);
-  checkProtocol(reader);
-  return new OtlpHttpExporter({ url, headers, timeoutMillis, compression });
+  return new OtlpHttpExporter({ url, headers, timeoutMillis, compression, protocol: otlpProtocol(reader) });
 }
 
-/** A `grpc` request is reported rather than silently sent somewhere as JSON. */
-function checkProtocol(reader: EnvReader): void {
-  for (const name of ['OTEL_EXPORTER_OTLP_PROTOCOL', 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL']) {
-    reader.choice(name, OTLP_HTTP_PROTOCOLS, 'http/json');
+/**
+ * Headers from a `key=value,...` variable, values never shown. Headers that frame the
+ * request are refused one by one (each with a warning); the others are kept.
+ */
+function headersFrom(reader: EnvReader, name: string): Record<string, string> {
+  const options = { isValidKey: isHeaderName, isValidValue: isHeaderValue, redact: true, fallbackText: 'no headers from it' };
+  const pairs = reader.keyValues(name, options) ?? {};
+  const headers: Record<string, string> = {};
+  for (const key of Object.keys(pairs)) {
+    if (isFramingHeader(key)) {
+      reader.reject(name, `${key}=***`, `${key} frames the request, which the exporter does itself`, 'the other headers of the list');
+    } else {
+      headers[key] = pairs[key];
+    }
   }
+  return headers;
+}
+
+/** The traces variable wins over the general one; `grpc` is reported (once) and protobuf sent. */
+function otlpProtocol(reader: EnvReader): OtlpHttpProtocol {
+  const fallback = OTLP_HTTP_EXPORTER_DEFAULTS.protocol;
+  const general = reader.choice('OTEL_EXPORTER_OTLP_PROTOCOL', OTLP_PROTOCOLS, fallback);
+  const traces = reader.choice('OTEL_EXPORTER_OTLP_TRACES_PROTOCOL', OTLP_PROTOCOLS, general);
+  if (traces !== 'grpc') return traces;
+  const name =
+    reader.string('OTEL_EXPORTER_OTLP_TRACES_PROTOCOL') !== undefined
+      ? 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL'
+      : 'OTEL_EXPORTER_OTLP_PROTOCOL';
+  reader.reject(
+    name,
+    'grpc',
+    'sextant speaks OTLP over HTTP only',
+    `${fallback} to the same endpoint (OTLP receivers take it on port 4318)`,
+  );
+  return fallback;
 }
 
 function zipkinExporter(reader: EnvReader): Exporter {

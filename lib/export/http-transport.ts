@@ -4,9 +4,7 @@ import type { ExportOptions } from '../recording/exporter';
 import { runUntraced } from '../util/untraced';
 import { backoffMillis, isRetryableStatus, parseRetryAfter } from './retry-policy';
 import type { RetryOptions } from './retry-policy';
-
-/** How long an export may retry when the caller sets no deadline (BatchRecorder always does). */
-const DEFAULT_EXPORT_BUDGET_MILLIS = 30_000;
+import { MAX_TIMER_MILLIS } from '../util/timers';
 
 /** Response bodies are read (so the connection can be reused) but only this much is kept. */
 const MAX_RESPONSE_BYTES = 64 * 1024;
@@ -15,7 +13,7 @@ export interface HttpTransportOptions {
   url: URL;
   /** sent with every request; the transport's own Content-Length always wins */
   headers: Record<string, string>;
-  /** bound on each request, in ms */
+  /** bound on a whole post, retries included, in ms, when the caller gives no deadline */
   timeoutMillis: number;
   retry: Required<RetryOptions>;
 }
@@ -35,7 +33,7 @@ export interface PostResult {
   /** requests made */
   attempts: number;
   /** the start of the last response's body (up to 64 KiB) */
-  body?: string;
+  body?: Buffer;
   contentType?: string;
 }
 
@@ -43,7 +41,7 @@ export interface PostResult {
 interface Attempt {
   status?: number;
   headers?: http.IncomingHttpHeaders;
-  body?: string;
+  body?: Buffer;
   error?: string;
   kind?: string;
   retryable: boolean;
@@ -52,8 +50,12 @@ interface Attempt {
 /**
  * POSTs bodies to one URL over keep-alive connections, retrying what the OTLP spec
  * calls retryable (network errors, timeouts, 429/502/503/504) with exponential
- * backoff and jitter, honouring `Retry-After`, and never past the caller's deadline.
- * Resolves, never rejects.
+ * backoff and jitter, honouring `Retry-After`, and never past the caller's deadline:
+ * each request is cut off when the deadline comes, and no retry starts that the
+ * deadline would interrupt. Resolves, never rejects.
+ *
+ * Its timers and sockets never hold the process open by themselves: whoever needs the
+ * export finished (a caller awaiting `flush()` or `close()`, an exit flush) holds it.
  *
  *     const transport = new HttpTransport({ url: new URL('http://127.0.0.1:4318/v1/traces'), headers: {}, timeoutMillis: 10000, retry: { ...RETRY_DEFAULTS } });
  *     const result = await transport.post(Buffer.from('{}'), { 'content-type': 'application/json' });
@@ -77,7 +79,7 @@ export class HttpTransport {
    */
   async post(body: Buffer, headers: Record<string, string>, limits: ExportOptions = {}): Promise<PostResult> {
     const signal = limits.signal;
-    const deadline = typeof limits.deadline === 'number' ? limits.deadline : Date.now() + DEFAULT_EXPORT_BUDGET_MILLIS;
+    const deadline = typeof limits.deadline === 'number' ? limits.deadline : Date.now() + this.options.timeoutMillis;
     const requestHeaders: Record<string, string> = { ...this.options.headers, ...headers, 'content-length': String(body.length) };
     const maxAttempts = this.options.retry.maxAttempts;
     let last: Attempt = { error: 'not sent', kind: 'not-sent', retryable: false };
@@ -89,7 +91,7 @@ export class HttpTransport {
         if (attempt === 1) return fail(last, 0, 'the export deadline passed before the request was sent', 'deadline');
         return fail(last, attempt - 1, `${last.error}; no time left to retry`);
       }
-      last = await this.requestOnce(body, requestHeaders, Math.min(this.options.timeoutMillis, remaining), signal);
+      last = await this.requestOnce(body, requestHeaders, remaining, signal);
       if (last.status !== undefined && last.status >= 200 && last.status < 300) {
         return {
           ok: true,
@@ -135,10 +137,14 @@ export class HttpTransport {
       let settled = false;
       let timedOut = false;
       const onAbort = (): void => controller.abort();
-      const timer = setTimeout(() => {
-        timedOut = true;
-        controller.abort();
-      }, timeoutMillis);
+      const timer = setTimeout(
+        () => {
+          timedOut = true;
+          controller.abort();
+        },
+        Math.min(timeoutMillis, MAX_TIMER_MILLIS),
+      );
+      timer.unref();
       const finish = (attempt: Attempt): void => {
         if (settled) return;
         settled = true;
@@ -167,6 +173,8 @@ export class HttpTransport {
         return finish({ error: networkError(error), kind: 'request', retryable: false });
       }
       request.on('error', (error) => finish(failure(error)));
+      // A request under way does not keep the process alive on its own (see the class comment).
+      request.on('socket', (socket) => socket.unref());
       request.on('response', (response) => {
         const chunks: Buffer[] = [];
         let kept = 0;
@@ -181,13 +189,15 @@ export class HttpTransport {
         });
         response.on('end', () => {
           const status = response.statusCode ?? 0;
-          const text = Buffer.concat(chunks).toString('utf8', 0, MAX_RESPONSE_BYTES);
+          const kept = Buffer.concat(chunks).subarray(0, MAX_RESPONSE_BYTES);
           const ok = status >= 200 && status < 300;
           finish({
             status,
             headers: response.headers,
-            body: text,
-            error: ok ? undefined : `HTTP ${status}${response.statusMessage ? ` ${response.statusMessage}` : ''}${snippet(text)}`,
+            body: kept,
+            error: ok
+              ? undefined
+              : `HTTP ${status}${response.statusMessage ? ` ${response.statusMessage}` : ''}${snippet(response.headers, kept)}`,
             kind: ok ? undefined : `http-${status}`,
             retryable: !ok && isRetryableStatus(status),
           });
@@ -210,9 +220,8 @@ export class HttpTransport {
         resolve(completed && !this.closed);
       };
       const onAbort = (): void => done(false);
-      // Referenced on purpose: a retry under way (within its deadline) is work the
-      // process should finish, like the request it repeats.
       const timer = setTimeout(() => done(true), millis);
+      timer.unref();
       this.active.add(controller);
       controller.signal.addEventListener('abort', onAbort, { once: true });
       signal?.addEventListener('abort', onAbort, { once: true });
@@ -242,8 +251,11 @@ function networkError(error: unknown): string {
   return code !== undefined && !message.includes(code) ? `${code}: ${message}` : message;
 }
 
-function snippet(body: string): string {
-  const line = body.replace(/\s+/g, ' ').trim();
+/** The start of a text response body, for an error message (nothing from a binary one). */
+function snippet(headers: http.IncomingHttpHeaders, body: Buffer): string {
+  const type = headerText(headers['content-type']) ?? '';
+  if (body.length === 0 || /protobuf|octet-stream/i.test(type)) return '';
+  const line = body.toString('utf8', 0, 1024).replace(/\s+/g, ' ').trim();
   if (line === '') return '';
   return `: ${line.length > 200 ? `${line.slice(0, 199)}…` : line}`;
 }

@@ -1,10 +1,14 @@
-import { gzip } from 'node:zlib';
-import type { FinishedSpan } from '../recording/finished-span';
 import { HttpSpanExporter } from './http-span-exporter';
 import type { HttpExporterOptions } from './http-exporter-options';
 import type { PostResult } from './http-transport';
-import { toOtlpRequest, toOtlpResource } from './otlp-json';
-import type { OtlpResource } from './otlp-json';
+import { encodeJsonResource, OtlpJsonBody } from './otlp-json-body';
+import { encodeProtobufResource, OtlpProtobufBody } from './otlp-protobuf-body';
+import { readPartialSuccess } from './otlp-response';
+import type { RequestBody } from './request-body';
+import { optionError } from '../util/option-error';
+
+/** The OTLP/HTTP encodings sextant speaks. */
+export type OtlpHttpProtocol = 'http/protobuf' | 'http/json';
 
 /** Options of `OtlpHttpExporter`. */
 export interface OtlpHttpExporterOptions extends HttpExporterOptions {
@@ -12,18 +16,25 @@ export interface OtlpHttpExporterOptions extends HttpExporterOptions {
   url: string;
   /** `gzip` compresses each request body (`Content-Encoding: gzip`); default `none` */
   compression?: 'gzip' | 'none';
+  /**
+   * `http/protobuf` (`application/x-protobuf`, the OTLP specification's default) or
+   * `http/json` (`application/json`); default `http/protobuf`
+   */
+  protocol?: OtlpHttpProtocol;
 }
 
-function gzipped(body: Buffer): Promise<Buffer> {
-  return new Promise((resolve, reject) => gzip(body, (error, out) => (error ? reject(error) : resolve(out))));
-}
+/** The defaults of the OTLP-only options. */
+export const OTLP_HTTP_EXPORTER_DEFAULTS = Object.freeze({ compression: 'none', protocol: 'http/protobuf' } as const);
+
+type Resource = Buffer;
 
 /**
- * Sends spans as OTLP/HTTP JSON (`ExportTraceServiceRequest`), which the OpenTelemetry
- * Collector, Jaeger (1.35+) and Grafana Tempo accept on port 4318 at `/v1/traces`.
- * One ResourceSpans per service, its resource being `service.name` plus the tracer's
- * process tags. Retries 429/502/503/504 and network errors with backoff, honouring
- * Retry-After; never rejects.
+ * Sends spans as OTLP/HTTP (`ExportTraceServiceRequest`, protobuf by default, or JSON),
+ * which the OpenTelemetry Collector, Jaeger (1.35+) and Grafana Tempo accept on port
+ * 4318 at `/v1/traces`. One ResourceSpans per tracer, its resource being `service.name`
+ * plus the tracer's process tags (from `span.process`). A batch larger than
+ * `maxRequestBytes` goes as several requests; retries 429/502/503/504 and network errors
+ * with backoff, honouring Retry-After, all within `timeoutMillis`; never rejects.
  *
  *     const exporter = new OtlpHttpExporter({
  *       url: 'http://127.0.0.1:4318/v1/traces',
@@ -32,46 +43,44 @@ function gzipped(body: Buffer): Promise<Buffer> {
  *     });
  *     const tracer = new Tracer({ serviceName: 'checkout', recorder: new BatchRecorder(exporter) });
  */
-export class OtlpHttpExporter extends HttpSpanExporter<OtlpResource> {
+export class OtlpHttpExporter extends HttpSpanExporter<Resource> {
   private readonly compression: 'gzip' | 'none';
+  /** the encoding this exporter sends */
+  readonly protocol: OtlpHttpProtocol;
 
   constructor(options: OtlpHttpExporterOptions) {
-    super(options, 'OtlpHttpExporterOptions', 'OTLP', toOtlpResource);
-    const compression = (options as { compression?: unknown }).compression ?? 'none';
+    const protocol = (options as { protocol?: unknown } | null)?.protocol ?? OTLP_HTTP_EXPORTER_DEFAULTS.protocol;
+    super(options, 'OtlpHttpExporterOptions', 'OTLP', (name, tags, maxBytes) =>
+      protocol === 'http/json' ? encodeJsonResource(name, tags, maxBytes) : encodeProtobufResource(name, tags, maxBytes),
+    );
+    if (protocol !== 'http/protobuf' && protocol !== 'http/json') {
+      throw optionError('OtlpHttpExporterOptions.protocol', "'http/protobuf' or 'http/json'", protocol);
+    }
+    this.protocol = protocol;
+    const compression = (options as { compression?: unknown }).compression ?? OTLP_HTTP_EXPORTER_DEFAULTS.compression;
     if (compression !== 'gzip' && compression !== 'none') {
-      throw new TypeError(`sextant: OtlpHttpExporterOptions.compression must be 'gzip' or 'none', got ${String(compression)}`);
+      throw optionError('OtlpHttpExporterOptions.compression', "'gzip' or 'none'", compression);
     }
     this.compression = compression;
   }
 
-  protected async encode(spans: FinishedSpan[]): Promise<{ body: Buffer; headers: Record<string, string> }> {
-    const request = toOtlpRequest(spans, (serviceName) => this.registry.encoded(serviceName), {
-      includeBaggage: this.options.includeBaggage,
-    });
-    const json = Buffer.from(JSON.stringify(request), 'utf8');
-    if (this.compression === 'gzip') {
-      return { body: await gzipped(json), headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' } };
-    }
-    return { body: json, headers: { 'content-type': 'application/json' } };
+  protected createBody(): RequestBody {
+    const options = { includeBaggage: this.options.includeBaggage, maxSpanBytes: this.options.maxRequestBytes };
+    if (this.protocol === 'http/json') return new OtlpJsonBody((span) => this.registry.forSpan(span), options);
+    return new OtlpProtobufBody((span) => this.registry.forSpan(span), options);
+  }
+
+  protected get gzip(): boolean {
+    return this.compression === 'gzip';
   }
 
   /** A 200 may still carry `partialSuccess`: the backend dropped some spans; say so once. */
   protected onAccepted(result: PostResult): void {
-    if (result.body === undefined || result.body === '' || !(result.contentType ?? '').includes('json')) return;
-    try {
-      const response = JSON.parse(result.body) as { partialSuccess?: { rejectedSpans?: unknown; errorMessage?: unknown } };
-      const partial = response?.partialSuccess;
-      if (partial === undefined || partial === null) return;
-      const rejected = Number(partial.rejectedSpans ?? 0);
-      const message = typeof partial.errorMessage === 'string' ? partial.errorMessage : '';
-      if (rejected > 0 || message !== '') {
-        this.registry.faults.warnOnce(
-          'OTLP-partial-success',
-          `OTLP backend accepted the batch but rejected ${rejected} spans${message ? `: ${message}` : ''}`,
-        );
-      }
-    } catch {
-      // Not JSON after all: nothing to learn from it.
-    }
+    const partial = readPartialSuccess(result.body, result.contentType);
+    if (partial === undefined) return;
+    this.registry.faults.warnOnce(
+      'OTLP-partial-success',
+      `OTLP backend accepted the batch but rejected ${partial.rejectedSpans} spans${partial.errorMessage ? `: ${partial.errorMessage}` : ''}`,
+    );
   }
 }

@@ -2,7 +2,8 @@ import { isIPv4, isIPv6 } from 'node:net';
 import type { FinishedSpan, SpanLog } from '../recording/finished-span';
 import { isErrorTag, SPAN_KIND_TAG } from '../util/semantic-tags';
 import { remoteSpanKind } from './span-kind';
-import { jsonText, tagText } from './tag-text';
+import { InvalidSpanError, SpanTooLargeError } from './encoding-bounds';
+import { boundedJsonText, tagText } from './tag-text';
 
 /** An endpoint of the Zipkin v2 model. */
 export interface ZipkinEndpoint {
@@ -27,6 +28,15 @@ export interface ZipkinSpan {
   remoteEndpoint?: ZipkinEndpoint;
   annotations?: { timestamp: number; value: string }[];
   tags?: Record<string, string>;
+}
+
+const LOWER_HEX_16 = /^[0-9a-f]{16}$/;
+const LOWER_HEX_32 = /^[0-9a-f]{32}$/;
+
+/** An id as Zipkin takes it (lowercase hex of the right length), else InvalidSpanError. */
+function checkedId(value: unknown, pattern: RegExp, what: string): string {
+  if (typeof value !== 'string' || !pattern.test(value)) throw new InvalidSpanError(`${what} is not lowercase hex of the right length`);
+  return value;
 }
 
 const KIND: Record<string, ZipkinSpan['kind']> = { server: 'SERVER', client: 'CLIENT', producer: 'PRODUCER', consumer: 'CONSUMER' };
@@ -84,19 +94,46 @@ function remoteEndpointOf(tags: Record<string, unknown>): [ZipkinEndpoint | unde
 
 /**
  * A log as an annotation: a log that is only `{ event }` is that event's name; any
- * other log is the JSON of its fields, so nothing it says is lost.
+ * other log is the (bounded) JSON of its fields, so nothing it says is lost.
  */
-function annotationValue(log: SpanLog): string {
+function annotationValue(log: SpanLog, maxChars: number): string {
   const fields = log.fields ?? {};
   const keys = Object.keys(fields);
-  if (keys.length === 1 && typeof fields.event === 'string') return fields.event;
-  return jsonText(fields);
+  if (keys.length === 1 && typeof fields.event === 'string') {
+    if (fields.event.length > maxChars) throw new SpanTooLargeError();
+    return fields.event;
+  }
+  return boundedJsonText(fields, maxChars);
 }
 
 /** Options of the Zipkin mapping. */
 export interface ZipkinMappingOptions {
   /** export baggage items as `baggage.<key>` tags; default false */
   includeBaggage?: boolean;
+  /**
+   * the most characters the span's tag and annotation texts may add up to; past it the
+   * span is too large (SpanTooLargeError). Default: no limit
+   */
+  maxChars?: number;
+}
+
+/** Counts the characters a span's texts use against its budget. */
+class TextBudget {
+  private left: number;
+
+  constructor(maxChars: number) {
+    this.left = maxChars;
+  }
+
+  get remaining(): number {
+    return this.left;
+  }
+
+  spend(text: string): string {
+    this.left -= text.length;
+    if (this.left < 0) throw new SpanTooLargeError();
+    return text;
+  }
 }
 
 /**
@@ -110,6 +147,7 @@ export function toZipkinSpan(
   processTags?: Readonly<Record<string, string>>,
   options: ZipkinMappingOptions = {},
 ): ZipkinSpan {
+  const budget = new TextBudget(options.maxChars ?? Infinity);
   const spanTags = span.tags ?? {};
   const kind = remoteSpanKind(spanTags[SPAN_KIND_TAG]);
   const [remoteEndpoint, usedPeerTags] = remoteEndpointOf(spanTags);
@@ -123,27 +161,28 @@ export function toZipkinSpan(
       if (isErrorTag(value)) tags.error = 'true';
       else if (value === false || value === 'false') delete tags.error;
       else {
-        const text = tagText(value);
-        if (text !== undefined) tags.error = text;
+        const text = tagText(value, budget.remaining);
+        if (text !== undefined) tags.error = budget.spend(text);
       }
       continue;
     }
-    const text = tagText(value);
-    if (text !== undefined) tags[key] = text;
+    budget.spend(key);
+    const text = tagText(value, budget.remaining);
+    if (text !== undefined) tags[key] = budget.spend(text);
     else delete tags[key];
   }
   if (options.includeBaggage === true && span.baggage !== undefined) {
-    for (const key of Object.keys(span.baggage)) tags[`baggage.${key}`] = String(span.baggage[key]);
+    for (const key of Object.keys(span.baggage)) tags[`baggage.${key}`] = budget.spend(String(span.baggage[key]));
   }
   const out: ZipkinSpan = {
-    traceId: span.traceId,
-    id: span.spanId,
-    name: span.operationName,
+    traceId: checkedId(span.traceId, LOWER_HEX_32, 'traceId'),
+    id: checkedId(span.spanId, LOWER_HEX_16, 'spanId'),
+    name: budget.spend(String(span.operationName)),
     timestamp: micros(span.startTime),
     duration: Math.max(1, Math.round((Number.isFinite(span.duration) ? span.duration : 0) * 1000)),
     localEndpoint: { serviceName: span.serviceName },
   };
-  if (span.parentSpanId !== undefined) out.parentId = span.parentSpanId;
+  if (span.parentSpanId !== undefined) out.parentId = checkedId(span.parentSpanId, LOWER_HEX_16, 'parentSpanId');
   if (kind !== undefined) out.kind = KIND[kind];
   if (remoteEndpoint !== undefined) out.remoteEndpoint = remoteEndpoint;
   const logs = span.logs ?? [];
@@ -151,7 +190,7 @@ export function toZipkinSpan(
     const seen = new Set<string>();
     const annotations: { timestamp: number; value: string }[] = [];
     for (const log of logs) {
-      const annotation = { timestamp: micros(log.timestamp), value: annotationValue(log) };
+      const annotation = { timestamp: micros(log.timestamp), value: budget.spend(annotationValue(log, budget.remaining)) };
       // The schema wants unique annotations; two identical logs in the same µs say nothing more.
       const identity = `${annotation.timestamp} ${annotation.value}`;
       if (seen.has(identity)) continue;
@@ -164,13 +203,20 @@ export function toZipkinSpan(
   return out;
 }
 
-/** Process tags as Zipkin tag text, computed once per service. */
-export function zipkinProcessTags(tags: Readonly<Record<string, unknown>> | undefined): Readonly<Record<string, string>> | undefined {
-  if (tags === undefined) return undefined;
+/**
+ * Process tags as Zipkin tag text, computed once per tracer, their texts at most
+ * `maxChars` characters in all (else SpanTooLargeError).
+ */
+export function zipkinProcessTags(
+  tags: Readonly<Record<string, unknown>> | undefined,
+  maxChars = Infinity,
+): Readonly<Record<string, string>> | undefined {
+  if (tags === undefined || tags === null) return undefined;
+  const budget = new TextBudget(maxChars);
   const out = Object.create(null) as Record<string, string>;
   for (const key of Object.keys(tags)) {
-    const text = tagText(tags[key]);
-    if (text !== undefined) out[key] = text;
+    const text = tagText(tags[key], budget.remaining);
+    if (text !== undefined) out[budget.spend(key)] = budget.spend(text);
   }
   return Object.keys(out).length === 0 ? undefined : Object.freeze(out);
 }

@@ -9,9 +9,17 @@ export interface BatchOptions {
   maxBatchSize?: number;
   /** longest wait, in ms, between a span being queued and its export starting. Default 5000 */
   scheduledDelayMillis?: number;
-  /** bound, in ms, on one export call (retries included) and on `flush()`. Default 30000 */
+  /**
+   * bound, in ms, on one export call (retries included) and on the whole of `flush()`,
+   * `close()` and the exit flush, whatever the queue holds. An exporter that states its
+   * own `timeoutMillis` (sextant's do) bounds them by that when it is smaller. Never more
+   * than `MAX_FLUSH_MILLIS` (30 s). Default 30000
+   */
   exportTimeoutMillis?: number;
-  /** flush on `beforeExit`, `SIGTERM` and `SIGINT`, then let the signal do what it would have done. Default false */
+  /**
+   * flush on `beforeExit`, `SIGTERM` and `SIGINT` (holding the process open no longer
+   * than the bound above), then let the signal do what it would have done. Default false
+   */
   flushOnExit?: boolean;
 }
 
@@ -23,6 +31,13 @@ export const BATCH_RECORDER_DEFAULTS = Object.freeze({
   exportTimeoutMillis: 30000,
   flushOnExit: false,
 });
+
+/**
+ * No export, `flush()`, `close()` or exit flush waits longer than this, whatever the
+ * timeouts say: a timeout of 0 ("no limit" in the OTel environment variables) included,
+ * so a shutdown always fits a Kubernetes grace period (30 s by default).
+ */
+export const MAX_FLUSH_MILLIS = 30_000;
 
 /** `BatchOptions` with every default applied. */
 export type ResolvedBatchOptions = Required<BatchOptions>;

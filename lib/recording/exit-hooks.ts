@@ -4,14 +4,13 @@ import { constants } from 'node:os';
 export interface ExitFlushable {
   /** whether spans are queued or an export is under way */
   hasPendingWork(): boolean;
-  /** flushes; resolves (never rejects) when done or timed out */
-  flush(): Promise<void>;
-  /** how long its flush may take, in ms */
-  readonly exitFlushMillis: number;
+  /**
+   * flushes within the recorder's own bound, keeping the process alive meanwhile;
+   * resolves (never rejects) when done or given up. `reason` (`exit`, `SIGTERM`, ...)
+   * names the occasion in the warning about spans that could not be delivered
+   */
+  flushForExit(reason: string): Promise<void>;
 }
-
-/** A signal never waits longer than this for recorders to flush, whatever their export timeout. */
-const EXIT_FLUSH_LIMIT_MILLIS = 10_000;
 
 const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
 type ExitSignal = (typeof SIGNALS)[number];
@@ -46,35 +45,31 @@ function uninstall(): void {
   for (const signal of SIGNALS) process.removeListener(signal, onSignal);
 }
 
-function flushAll(limitMillis: number, keepAlive: boolean): Promise<void> {
+/** Flushes every recorder with work pending; each is bounded by its own deadline. */
+function flushAll(reason: string): Promise<void> {
   const recorders = [...registered].filter((r) => r.hasPendingWork());
   if (recorders.length === 0) return Promise.resolve();
-  const bound = Math.min(limitMillis, Math.max(...recorders.map((r) => r.exitFlushMillis)));
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, bound);
-    // On a signal the process must stay up until the flush ends; on beforeExit the
-    // exporters' own sockets keep it up, and nothing else should.
-    if (!keepAlive) timer.unref();
-  });
-  const flushed = Promise.all(recorders.map((r) => r.flush().catch(() => undefined))).then(() => undefined);
-  return Promise.race([flushed, timeout]).finally(() => clearTimeout(timer));
+  return Promise.all(recorders.map((r) => r.flushForExit(reason).catch(() => undefined))).then(() => undefined);
 }
 
 function onBeforeExit(): void {
-  // Only act when there is something to send: otherwise the loop empties again at once
-  // and the process exits as it would have.
-  void flushAll(EXIT_FLUSH_LIMIT_MILLIS, false);
+  // Only acts when there is something to send: otherwise the loop empties again at once
+  // and the process exits as it would have. A recorder whose exit deadline has passed
+  // holds nothing open, so an endless beforeExit cycle cannot happen.
+  void flushAll('exit');
 }
 
 function onSignal(signal: ExitSignal): void {
+  // Whether the application listens is decided now: its listener may be a `once` that
+  // is gone by the time the flush ends.
+  const applicationListens = process.listenerCount(signal) > 1;
   if (signalling) {
     // A second signal while flushing: the user wants out now.
-    reraise(signal);
+    reraise(signal, applicationListens);
     return;
   }
   signalling = true;
-  void flushAll(EXIT_FLUSH_LIMIT_MILLIS, true).then(() => reraise(signal));
+  void flushAll(signal).then(() => reraise(signal, applicationListens));
 }
 
 /**
@@ -82,9 +77,8 @@ function onSignal(signal: ExitSignal): void {
  * leave the decision to the application; otherwise end the process by the signal
  * itself, so the parent sees the conventional status (killed by SIGTERM, 143 in a shell).
  */
-function reraise(signal: ExitSignal): void {
+function reraise(signal: ExitSignal, applicationListens: boolean): void {
   signalling = false;
-  const applicationListens = process.listenerCount(signal) > 1;
   if (!applicationListens || registered.size === 0) uninstall();
   if (applicationListens) return;
   try {

@@ -3,10 +3,19 @@ import type { TracerProcess } from './recorder';
 
 /** The outcome of one export call. Exporters resolve with it; they never reject. */
 export interface ExportResult {
-  /** true when the backend accepted the batch */
+  /** true when the backend accepted every span of the batch that could be encoded */
   ok: boolean;
-  /** set when `ok` is false: what went wrong, for logs and stats */
+  /** when `ok` is false: what went wrong, for logs and stats; when spans were left unsent: why */
   error?: string;
+  /** when `ok` is false: a short, stable name of the kind of failure (`network`, `timeout`, `http-503`, ...), to report each kind once */
+  kind?: string;
+  /**
+   * spans of the batch left unsent: they could not be encoded, or one alone was larger
+   * than a request may be. Not retried; default 0
+   */
+  unencodable?: number;
+  /** when `ok` is false: spans the backend accepted all the same (a batch sent in several requests); default 0 */
+  exported?: number;
 }
 
 /**
@@ -30,6 +39,12 @@ export interface ExportOptions {
 export interface Exporter {
   export(spans: FinishedSpan[], options?: ExportOptions): Promise<ExportResult>;
   shutdown(): Promise<void>;
+  /**
+   * The longest one `export()` call takes, in ms, retries included. `BatchRecorder`
+   * bounds `flush()` and `close()` by it (or by its own `exportTimeoutMillis`, if smaller
+   * or if this is absent), never more than 30 s.
+   */
+  readonly timeoutMillis?: number;
   /** See `Recorder.attach`: forwarded by `BatchRecorder`. */
   attach?(process: TracerProcess): void;
 }

@@ -5,6 +5,7 @@ import * as fc from 'fast-check';
 import * as opentracing from 'opentracing';
 import { BatchRecorder, ConsoleRecorder, ConstSampler, InMemoryRecorder, SpanContext, Tracer, initTracerFromEnv } from '../../lib';
 import type { FinishedSpan, Logger, Recorder, SpanLimits, TracerProcess } from '../../lib';
+import { otlpRequestOf } from '../helpers/otlp-body';
 
 // ---------------------------------------------------------------------------------------------
 // Each test starts from an environment without OTEL_* variables and gets the original back.
@@ -79,7 +80,12 @@ async function startCollector(): Promise<Collector> {
     req.on('end', () => {
       let raw = Buffer.concat(chunks);
       if (req.headers['content-encoding'] === 'gzip') raw = gunzipSync(raw);
-      received.push({ path: req.url ?? '', headers: req.headers, body: JSON.parse(raw.toString('utf8')) });
+      // OTLP comes as protobuf (the default) or JSON; both read into the JSON shape.
+      const body =
+        req.headers['content-type'] === 'application/x-protobuf'
+          ? otlpRequestOf({ headers: req.headers, body: raw })
+          : JSON.parse(raw.toString('utf8'));
+      received.push({ path: req.url ?? '', headers: req.headers, body });
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end('{}');
     });
@@ -514,7 +520,7 @@ describe('bad values', () => {
     expect(collector.received[0].headers.authorization).toBeUndefined();
     expect(warnings).toHaveLength(2);
     expect(warnings[1]).toBe(
-      'sextant: ignoring OTEL_EXPORTER_OTLP_HEADERS="authorization=***,oops": entry "oops" has no \'=\'; using no headers from it.',
+      'sextant: ignoring OTEL_EXPORTER_OTLP_HEADERS="authorization=***,***": entry 2 has no \'=\'; using no headers from it.',
     );
   });
 

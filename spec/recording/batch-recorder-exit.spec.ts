@@ -1,16 +1,9 @@
-import { spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, relative, resolve } from 'node:path';
-import type * as TypeScript from 'typescript';
-
-// Node's own require, outside Jest's module registry: it finds the TypeScript that
-// ts-jest already loaded in this worker instead of evaluating it again.
-const ts = createRequire(__filename)('typescript') as typeof TypeScript;
-import type { OtlpExportTraceServiceRequest } from '../../lib/export/otlp-json';
+import { rmSync } from 'node:fs';
+import { runNode, transpileLib } from '../helpers/child-node';
+import type { ChildEnd } from '../helpers/child-node';
 import { Collector } from '../helpers/export-collector';
 import type { Reply } from '../helpers/export-collector';
+import { otlpSpansOf } from '../helpers/otlp-body';
 
 /**
  * flushOnExit and unref'd timers can only be seen from outside a process: each test
@@ -38,80 +31,22 @@ if (process.env.STAY_UP) {
 }
 `;
 
-interface ChildEnd {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  millis: number;
-}
-
-const ROOT = resolve(__dirname, '..', '..');
 let compiledLib = '';
 
 /** The modules the child program loads. */
 const ENTRIES = ['tracer', 'recording/batch-recorder', 'export/otlp-http-exporter'];
 
-/**
- * The child's modules (the entries and what they import, not all of lib/) transpiled
- * to JavaScript once, so each child starts in milliseconds rather than seconds.
- */
-function transpileLib(): string {
-  const out = mkdtempSync(join(tmpdir(), 'sextant-exit-'));
-  const pending = ENTRIES.map((entry) => join(ROOT, 'lib', `${entry}.ts`));
-  const done = new Set<string>();
-  while (pending.length > 0) {
-    const path = pending.pop() as string;
-    if (done.has(path)) continue;
-    done.add(path);
-    const source = readFileSync(path, 'utf8');
-    for (const match of source.matchAll(/from '(\.{1,2}\/[^']+)'/g)) pending.push(resolve(dirname(path), `${match[1]}.ts`));
-    const { outputText } = ts.transpileModule(source, {
-      compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
-    });
-    const target = join(out, relative(join(ROOT, 'lib'), path)).replace(/\.ts$/, '.js');
-    mkdirSync(dirname(target), { recursive: true });
-    writeFileSync(target, outputText);
-  }
-  return out;
-}
-
 beforeAll(() => {
-  compiledLib = transpileLib();
+  compiledLib = transpileLib(ENTRIES);
 });
 afterAll(() => rmSync(compiledLib, { recursive: true, force: true }));
 
 function runChild(env: Record<string, string>, signal?: NodeJS.Signals): Promise<ChildEnd> {
-  return new Promise((resolvePromise, reject) => {
-    const started = Date.now();
-    const child = spawn(process.execPath, ['-e', CHILD], {
-      cwd: ROOT,
-      // The transpiled lib finds its one dependency (opentracing) through NODE_PATH.
-      env: { ...process.env, ...env, SEXTANT_LIB: compiledLib, NODE_PATH: join(ROOT, 'node_modules') },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    const guard = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error('child did not end in time'));
-    }, 20_000);
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (signal !== undefined && output.includes('ready')) {
-        output = '';
-        child.kill(signal);
-      }
-    });
-    child.on('error', reject);
-    child.on('exit', (code, endSignal) => {
-      clearTimeout(guard);
-      resolvePromise({ code, signal: endSignal, millis: Date.now() - started });
-    });
-  });
+  return runNode(CHILD, compiledLib, env, { signal });
 }
 
 function spanNames(collector: Collector): string[] {
-  return collector.requests.flatMap((r) =>
-    (r.json as OtlpExportTraceServiceRequest).resourceSpans.flatMap((rs) => rs.scopeSpans.flatMap((ss) => ss.spans.map((s) => s.name))),
-  );
+  return collector.requests.flatMap((r) => otlpSpansOf(r).map((s) => s.name));
 }
 
 async function withCollector(reply: () => Reply, test: (collector: Collector) => Promise<void>): Promise<void> {

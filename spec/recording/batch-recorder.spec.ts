@@ -1,5 +1,7 @@
 import * as fc from 'fast-check';
 import { BATCH_RECORDER_DEFAULTS, BatchRecorder, Tracer } from '../../lib';
+import { MAX_FLUSH_MILLIS } from '../../lib/recording/batch-options';
+import { MAX_TIMER_MILLIS } from '../../lib/util/timers';
 import type { Exporter, ExportOptions, ExportResult, FinishedSpan, TracerProcess } from '../../lib';
 import { FaultLogger } from '../../lib/util/fault-logger';
 import { finishedSpan } from '../helpers/export-spans';
@@ -77,7 +79,7 @@ async function until(condition: () => boolean, timeoutMillis = 2000): Promise<vo
 
 function balanced(recorder: BatchRecorder): void {
   const s = recorder.stats();
-  expect(s.recorded).toBe(s.exported + s.dropped + s.failed + s.queued + s.exporting);
+  expect(s.recorded).toBe(s.exported + s.dropped + s.failed + s.unencodable + s.queued + s.exporting);
 }
 
 describe('BatchRecorder options', () => {
@@ -252,7 +254,10 @@ describe('BatchRecorder flush and close', () => {
     const { signal, deadline } = exporter.options[0] ?? {};
     expect(signal?.aborted).toBe(true);
     expect(deadline).toBeGreaterThan(started);
-    expect(log.messages).toEqual([expect.stringMatching(/export timed out after 100 ms; 1 spans lost/)]);
+    // One warning for the caller who waited, with the count and the reason.
+    expect(log.messages).toEqual([
+      'sextant: flush(): 1 spans could not be delivered within 100 ms: export timed out after 100 ms; see tracer.stats().',
+    ]);
     await recorder.close();
   });
 
@@ -412,5 +417,108 @@ describe('BatchRecorder under a long promise-only burst', () => {
     expect(recorder.stats().dropped).toBe(0);
     await tracer.close();
     expect(received.reduce((a, b) => a + b, 0)).toBe(2000);
+  });
+});
+
+describe('BatchRecorder time bounds and accounting', () => {
+  it('bounds each export and flush() by the exporter’s own timeoutMillis when it is smaller', async () => {
+    const exporter = Object.assign(new ScriptedExporter('stall'), { timeoutMillis: 150 });
+    const log = logger();
+    const recorder = new BatchRecorder(exporter, { exportTimeoutMillis: 20_000 });
+    recorder.attach({ serviceName: 's', tags: {}, logger: log.faults });
+    recorder.record(finishedSpan());
+    const started = Date.now();
+    await recorder.flush();
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect((exporter.options[0]?.deadline ?? Infinity) - started).toBeLessThanOrEqual(200);
+    expect(log.messages).toEqual([
+      'sextant: flush(): 1 spans could not be delivered within 150 ms: export timed out after 150 ms; see tracer.stats().',
+    ]);
+    await recorder.close();
+  });
+
+  it('never waits more than MAX_FLUSH_MILLIS (30 s), even when every timeout says "no limit"', async () => {
+    const exporter = Object.assign(new ScriptedExporter('manual'), { timeoutMillis: MAX_TIMER_MILLIS });
+    const recorder = new BatchRecorder(exporter, { exportTimeoutMillis: MAX_TIMER_MILLIS });
+    recorder.record(finishedSpan());
+    const started = Date.now();
+    const flushed = recorder.flush();
+    await until(() => exporter.options.length === 1);
+    const deadline = exporter.options[0]?.deadline ?? Infinity;
+    expect(MAX_FLUSH_MILLIS).toBe(30_000);
+    expect(deadline - started).toBeGreaterThan(MAX_FLUSH_MILLIS - 1000);
+    expect(deadline - started).toBeLessThanOrEqual(MAX_FLUSH_MILLIS + 50);
+    exporter.waiting.forEach((resolve) => resolve({ ok: true }));
+    await flushed;
+    await recorder.close();
+  });
+
+  it('is bounded overall, not per batch, whatever the queue holds: 2048 spans, a stalled exporter', async () => {
+    const exporter = new ScriptedExporter('stall');
+    const log = logger();
+    const recorder = new BatchRecorder(exporter, { exportTimeoutMillis: 300 });
+    recorder.attach({ serviceName: 's', tags: {}, logger: log.faults });
+    for (let i = 0; i < 2048; i++) recorder.record(finishedSpan());
+    const started = Date.now();
+    await recorder.close();
+    // Four batches of 512 would take four bounds one after the other; close() takes one.
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(exporter.batches).toHaveLength(1);
+    expect(recorder.stats()).toMatchObject({ recorded: 2048, exported: 0, failed: 2048, queued: 0, exporting: 0 });
+    expect(log.messages).toEqual([
+      'sextant: close(): 2048 spans could not be delivered within 300 ms: export timed out after 300 ms; see tracer.stats().',
+    ]);
+  });
+
+  it('books what an exporter says it left out (unencodable) or delivered of a failed batch (exported)', async () => {
+    const exporter = new ScriptedExporter('manual');
+    const log = logger();
+    const recorder = new BatchRecorder(exporter, { maxBatchSize: 10 });
+    recorder.attach({ serviceName: 's', tags: {}, logger: log.faults });
+    for (let i = 0; i < 10; i++) recorder.record(finishedSpan());
+    await until(() => exporter.waiting.length === 1);
+    exporter.waiting.shift()?.({
+      ok: true,
+      unencodable: 2,
+      error: 'OTLP export dropped "x": it could not be encoded (TypeError: revoked)',
+    });
+    await until(() => recorder.stats().exported === 8);
+    for (let i = 0; i < 10; i++) recorder.record(finishedSpan());
+    await until(() => exporter.waiting.length === 1);
+    exporter.waiting.shift()?.({ ok: false, error: 'HTTP 413 Payload Too Large', kind: 'http-413', exported: 6, unencodable: 1 });
+    await until(() => recorder.stats().failed === 3);
+    expect(recorder.stats()).toMatchObject({
+      recorded: 20,
+      exported: 14,
+      unencodable: 3,
+      failed: 3,
+      lastError: 'HTTP 413 Payload Too Large',
+    });
+    balanced(recorder);
+    // Nobody was waiting: the failure is reported once for its kind, with its count.
+    expect(log.messages).toEqual([
+      'sextant: BatchRecorder: HTTP 413 Payload Too Large; 3 spans lost. Further failures of this kind are not logged; see stats().',
+    ]);
+    // Counts an exporter cannot mean are clamped, never trusted.
+    for (let i = 0; i < 10; i++) recorder.record(finishedSpan());
+    await until(() => exporter.waiting.length === 1);
+    exporter.waiting.shift()?.({ ok: false, exported: 1e9, unencodable: -5 });
+    await until(() => recorder.stats().exported === 24);
+    balanced(recorder);
+    await recorder.close();
+  });
+
+  it('a flush() that loses spans says so once per kind of failure, however often it is called', async () => {
+    const exporter = new ScriptedExporter('fail');
+    const log = logger();
+    const recorder = new BatchRecorder(exporter);
+    recorder.attach({ serviceName: 's', tags: {}, logger: log.faults });
+    for (let round = 0; round < 3; round++) {
+      recorder.record(finishedSpan());
+      await recorder.flush();
+    }
+    expect(log.messages).toEqual(['sextant: flush(): 1 spans could not be delivered: backend said no; see tracer.stats().']);
+    expect(recorder.stats()).toMatchObject({ failed: 3 });
+    await recorder.close();
   });
 });

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Collector } from '../helpers/export-collector';
+import { otlpRequestOf } from '../helpers/otlp-body';
 
 const root = path.resolve(__dirname, '..', '..');
 const tsNode = path.join(root, 'node_modules/ts-node/dist/bin.js');
@@ -78,7 +79,8 @@ describe('samples', () => {
       const traceId = /trace ([0-9a-f]{32})/.exec(stdout)?.[1];
       expect(stdout).toContain('spans exported: 3, failed: 0, dropped: 0');
       expect(collector.requests.length).toBeGreaterThanOrEqual(1);
-      const body = JSON.stringify(collector.requests.map((r) => r.json));
+      // OTLP/HTTP protobuf by default: read the requests as the JSON shape.
+      const body = JSON.stringify(collector.requests.map((r) => otlpRequestOf(r)));
       expect(body).toContain(traceId as string);
       expect(body).toContain('otlp-export-sample');
     } finally {
