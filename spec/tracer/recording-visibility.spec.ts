@@ -97,6 +97,7 @@ describe('tracer.stats()', () => {
       exported: a.exported + b.exported,
       dropped: a.dropped + b.dropped,
       failed: a.failed + b.failed,
+      unencodable: a.unencodable + b.unencodable,
       exportRequests: a.exportRequests + b.exportRequests,
       queued: a.queued + b.queued,
       exporting: a.exporting + b.exporting,
