@@ -1,7 +1,8 @@
 import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { DEFAULT_MAX_REQUEST_BYTES } from '../../lib/export/encoding-bounds';
-import { encodeJsonResource, OtlpJsonBody } from '../../lib/export/otlp-json-body';
-import { encodeProtobufResource, OtlpProtobufBody } from '../../lib/export/otlp-protobuf-body';
+import { encodeJsonResource, encodeJsonScope, OtlpJsonBody } from '../../lib/export/otlp-json-body';
+import { encodeProtobufResource, encodeProtobufScope, OtlpProtobufBody } from '../../lib/export/otlp-protobuf-body';
+import { scopeEncoder } from '../../lib/export/otlp-scope';
 import { ProcessRegistry } from '../../lib/export/process-registry';
 import type { RequestBody } from '../../lib/export/request-body';
 import { openTelemetryBatch, sextantBatch } from './w7-batch';
@@ -44,11 +45,14 @@ export function createEncoder(name: EncoderName): Encoder {
   switch (name) {
     case 'sextant-protobuf': {
       const registry = new ProcessRegistry((service, tags) => encodeProtobufResource(service, tags, max));
-      return sextantEncoder(name, new OtlpProtobufBody((span) => registry.forSpan(span), { maxSpanBytes: max }));
+      return sextantEncoder(
+        name,
+        new OtlpProtobufBody((span) => registry.forSpan(span), scopeEncoder(encodeProtobufScope), { maxSpanBytes: max }),
+      );
     }
     case 'sextant-json': {
       const registry = new ProcessRegistry((service, tags) => encodeJsonResource(service, tags, max));
-      return sextantEncoder(name, new OtlpJsonBody((span) => registry.forSpan(span), { maxSpanBytes: max }));
+      return sextantEncoder(name, new OtlpJsonBody((span) => registry.forSpan(span), scopeEncoder(encodeJsonScope), { maxSpanBytes: max }));
     }
     case 'otel-protobuf': {
       const spans = openTelemetryBatch();

@@ -68,7 +68,7 @@ function exporterNames(reader: EnvReader): ExporterName[] {
 function build(name: ExporterName, reader: EnvReader, batching: BatchOptions): Recorder | null {
   // A constructor that rejects what the environment passed must not crash the process.
   try {
-    if (name === 'console') return new ConsoleRecorder();
+    if (name === 'console') return new ConsoleRecorder({ flushOnExit: true });
     const exporter = name === 'otlp' ? otlpExporter(reader) : zipkinExporter(reader);
     return new BatchRecorder(exporter, batching);
   } catch (error) {

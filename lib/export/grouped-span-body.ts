@@ -2,16 +2,19 @@ import type { FinishedSpan } from '../recording/finished-span';
 import type { ByteBuffer } from './byte-buffer';
 import type { RequestBody } from './request-body';
 
-/** The spans of one resource (one tracer) in the body under way. */
+/** The spans of one resource (one tracer) and one instrumentation scope in the body under way. */
 export interface SpanGroup {
   /** the resource, already encoded in the body's format */
   resource: Uint8Array;
+  /** the scope, already encoded as the body's format frames it (see the subclass) */
+  scope: Uint8Array;
   /** bytes of its span frames */
   spanBytes: number;
 }
 
 /**
- * A request body whose spans are grouped by resource (OTLP's ResourceSpans), written
+ * A request body whose spans are grouped by resource and instrumentation scope (OTLP's
+ * ResourceSpans, one ScopeSpans each; a resource with spans of two scopes appears twice), written
  * span by span into one scratch buffer: each span as a frame ready for the body.
  *
  * A body of one group (nearly every body: one tracer per process) is never copied: room
@@ -35,6 +38,7 @@ export abstract class GroupedSpanBody<Writer extends ByteBuffer> implements Requ
   protected constructor(
     protected readonly w: Writer,
     private readonly resourceFor: (span: FinishedSpan) => Uint8Array,
+    private readonly scopeFor: (span: FinishedSpan) => Uint8Array,
     private readonly maxSpanBytes: number,
   ) {}
 
@@ -44,8 +48,8 @@ export abstract class GroupedSpanBody<Writer extends ByteBuffer> implements Requ
   protected abstract bodySize(groups: readonly SpanGroup[]): number;
   /** Writes the body: `writeFrames(out, at, index)` copies group `index`'s frames and returns where they end. */
   protected abstract writeBody(out: Buffer, writeFrames: (out: Buffer, at: number, index: number) => number): number;
-  /** The most bytes a one-group envelope's head can take, for this resource. */
-  protected abstract headRoom(resource: Uint8Array): number;
+  /** The most bytes a one-group envelope's head can take, for this resource and scope. */
+  protected abstract headRoom(resource: Uint8Array, scope: Uint8Array): number;
   /**
    * Writes a one-group envelope around its frames, which lie in the scratch buffer from
    * `framesStart` to the writer's position: the head ending at `framesStart`, the tail
@@ -59,9 +63,10 @@ export abstract class GroupedSpanBody<Writer extends ByteBuffer> implements Requ
 
   add(span: FinishedSpan): void {
     const resource = this.resourceFor(span);
+    const scope = this.scopeFor(span);
     const w = this.w;
     if (this.starts.length === 0) {
-      this.firstFrame = this.headRoom(resource);
+      this.firstFrame = this.headRoom(resource, scope);
       w.rewind(0);
       w.setLimit(Infinity);
       w.ensure(this.firstFrame);
@@ -77,9 +82,9 @@ export abstract class GroupedSpanBody<Writer extends ByteBuffer> implements Requ
     }
     const groups = this.groups;
     let index = groups.length - 1;
-    if (index < 0 || groups[index].resource !== resource) {
-      index = groups.findIndex((g) => g.resource === resource);
-      if (index < 0) index = groups.push({ resource, spanBytes: 0 }) - 1;
+    if (index < 0 || groups[index].resource !== resource || groups[index].scope !== scope) {
+      index = groups.findIndex((g) => g.resource === resource && g.scope === scope);
+      if (index < 0) index = groups.push({ resource, scope, spanBytes: 0 }) - 1;
     }
     groups[index].spanBytes += w.pos - start;
     this.starts.push(start);

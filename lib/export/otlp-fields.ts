@@ -43,6 +43,7 @@ export const F = Object.freeze({
   SCOPE_SPANS_SPANS: field('spans', 2, LEN),
   // InstrumentationScope
   SCOPE_NAME: field('name', 1, LEN),
+  SCOPE_VERSION: field('version', 2, LEN),
   // Span
   SPAN_TRACE_ID: field('traceId', 1, LEN),
   SPAN_SPAN_ID: field('spanId', 2, LEN),

@@ -1,8 +1,10 @@
+import type { FinishedSpan } from '../recording/finished-span';
 import { HttpSpanExporter } from './http-span-exporter';
 import type { HttpExporterOptions } from './http-exporter-options';
 import type { PostResult } from './http-transport';
-import { encodeJsonResource, OtlpJsonBody } from './otlp-json-body';
-import { encodeProtobufResource, OtlpProtobufBody } from './otlp-protobuf-body';
+import { encodeJsonResource, encodeJsonScope, OtlpJsonBody } from './otlp-json-body';
+import { encodeProtobufResource, encodeProtobufScope, OtlpProtobufBody } from './otlp-protobuf-body';
+import { scopeEncoder } from './otlp-scope';
 import { readPartialSuccess } from './otlp-response';
 import type { RequestBody } from './request-body';
 import { optionError } from '../util/option-error';
@@ -47,6 +49,8 @@ export class OtlpHttpExporter extends HttpSpanExporter<Resource> {
   private readonly compression: 'gzip' | 'none';
   /** the encoding this exporter sends */
   readonly protocol: OtlpHttpProtocol;
+  /** each span's instrumentation scope, encoded once per scope */
+  private readonly scopeFor: (span: FinishedSpan) => Uint8Array;
 
   constructor(options: OtlpHttpExporterOptions) {
     const protocol = (options as { protocol?: unknown } | null)?.protocol ?? OTLP_HTTP_EXPORTER_DEFAULTS.protocol;
@@ -57,6 +61,7 @@ export class OtlpHttpExporter extends HttpSpanExporter<Resource> {
       throw optionError('OtlpHttpExporterOptions.protocol', "'http/protobuf' or 'http/json'", protocol);
     }
     this.protocol = protocol;
+    this.scopeFor = scopeEncoder(protocol === 'http/json' ? encodeJsonScope : encodeProtobufScope);
     const compression = (options as { compression?: unknown }).compression ?? OTLP_HTTP_EXPORTER_DEFAULTS.compression;
     if (compression !== 'gzip' && compression !== 'none') {
       throw optionError('OtlpHttpExporterOptions.compression', "'gzip' or 'none'", compression);
@@ -66,8 +71,9 @@ export class OtlpHttpExporter extends HttpSpanExporter<Resource> {
 
   protected createBody(): RequestBody {
     const options = { includeBaggage: this.options.includeBaggage, maxSpanBytes: this.options.maxRequestBytes };
-    if (this.protocol === 'http/json') return new OtlpJsonBody((span) => this.registry.forSpan(span), options);
-    return new OtlpProtobufBody((span) => this.registry.forSpan(span), options);
+    const resourceFor = (span: FinishedSpan): Uint8Array => this.registry.forSpan(span);
+    if (this.protocol === 'http/json') return new OtlpJsonBody(resourceFor, this.scopeFor, options);
+    return new OtlpProtobufBody(resourceFor, this.scopeFor, options);
   }
 
   protected get gzip(): boolean {

@@ -1,14 +1,13 @@
-import type { FinishedSpan } from '../recording/finished-span';
+import type { FinishedSpan, InstrumentationScope } from '../recording/finished-span';
 import { GroupedSpanBody } from './grouped-span-body';
 import type { SpanGroup } from './grouped-span-body';
 import { JsonOtlpWriter } from './json-otlp-writer';
-import { OTLP_SCOPE_NAME, writeOtlpResource, writeOtlpSpan } from './otlp-mapping';
+import { writeOtlpResource, writeOtlpSpan } from './otlp-mapping';
 import type { OtlpMappingOptions } from './otlp-mapping';
 
 const REQUEST_START = Buffer.from('{"resourceSpans":[');
 const REQUEST_END = Buffer.from(']}');
 const GROUP_START = Buffer.from('{"resource":');
-const GROUP_MIDDLE = Buffer.from(`,"scopeSpans":[{"scope":{"name":${JSON.stringify(OTLP_SCOPE_NAME)}},"spans":[`);
 const GROUP_END = Buffer.from(']}]}');
 const COMMA = 0x2c;
 
@@ -23,9 +22,20 @@ export function encodeJsonResource(serviceName: string, tags: Readonly<Record<st
 }
 
 /**
+ * What stands between a ResourceSpans' resource and its spans, for one scope:
+ * `,"scopeSpans":[{"scope":{"name":…,"version":…},"spans":[`.
+ *
+ *     encodeJsonScope({ name: 'sextant' });
+ */
+export function encodeJsonScope(scope: InstrumentationScope): Buffer {
+  const fields = scope.version !== undefined && scope.version !== '' ? { name: scope.name, version: scope.version } : { name: scope.name };
+  return Buffer.from(`,"scopeSpans":[{"scope":${JSON.stringify(fields)},"spans":[`);
+}
+
+/**
  * An OTLP/HTTP JSON body (ExportTraceServiceRequest, proto3 JSON) built span by span:
  * each span's object is written followed by a comma, and the body is one ResourceSpans
- * per resource, each with one ScopeSpans (scope "sextant").
+ * per resource and scope, each with one ScopeSpans.
  *
  *     const body = new OtlpJsonBody((span) => resourceJson, { maxSpanBytes: 4 << 20 });
  *     body.add(span);
@@ -36,9 +46,10 @@ export class OtlpJsonBody extends GroupedSpanBody<JsonOtlpWriter> {
 
   constructor(
     resourceFor: (span: FinishedSpan) => Uint8Array,
+    scopeFor: (span: FinishedSpan) => Uint8Array,
     private readonly options: OtlpMappingOptions & { maxSpanBytes: number },
   ) {
-    super(new JsonOtlpWriter(), resourceFor, options.maxSpanBytes);
+    super(new JsonOtlpWriter(), resourceFor, scopeFor, options.maxSpanBytes);
   }
 
   protected writeFrame(span: FinishedSpan): void {
@@ -54,22 +65,22 @@ export class OtlpJsonBody extends GroupedSpanBody<JsonOtlpWriter> {
     let total = REQUEST_START.length + REQUEST_END.length + groups.length - 1;
     // Each group's frames end with a comma that the group's closing bracket replaces.
     for (const group of groups)
-      total += GROUP_START.length + group.resource.length + GROUP_MIDDLE.length + group.spanBytes - 1 + GROUP_END.length;
+      total += GROUP_START.length + group.resource.length + group.scope.length + group.spanBytes - 1 + GROUP_END.length;
     return total;
   }
 
-  protected headRoom(resource: Uint8Array): number {
-    return REQUEST_START.length + GROUP_START.length + resource.length + GROUP_MIDDLE.length;
+  protected headRoom(resource: Uint8Array, scope: Uint8Array): number {
+    return REQUEST_START.length + GROUP_START.length + resource.length + scope.length;
   }
 
   protected wrapOneGroup(group: SpanGroup, framesStart: number): { start: number; end: number } {
     const w = this.w;
-    const start = framesStart - this.headRoom(group.resource);
+    const start = framesStart - this.headRoom(group.resource, group.scope);
     let at = start + REQUEST_START.copy(w.buf, start);
     at += GROUP_START.copy(w.buf, at);
     w.buf.set(group.resource, at);
     at += group.resource.length;
-    GROUP_MIDDLE.copy(w.buf, at);
+    w.buf.set(group.scope, at);
     // The last frame's comma gives way to the tail.
     w.pos -= 1;
     w.setLimit(Infinity);
@@ -86,7 +97,8 @@ export class OtlpJsonBody extends GroupedSpanBody<JsonOtlpWriter> {
       at += GROUP_START.copy(out, at);
       out.set(group.resource, at);
       at += group.resource.length;
-      at += GROUP_MIDDLE.copy(out, at);
+      out.set(group.scope, at);
+      at += group.scope.length;
       at = writeFrames(out, at, index) - 1;
       at += GROUP_END.copy(out, at);
     });

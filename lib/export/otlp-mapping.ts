@@ -1,6 +1,6 @@
 import type { FinishedSpan, SpanLog } from '../recording/finished-span';
 import { describeError } from '../util/describe';
-import { isErrorTag, SPAN_KIND_TAG } from '../util/semantic-tags';
+import { isErrorTag, OTEL_STATUS_CODE_TAG, OTEL_STATUS_DESCRIPTION_TAG, SPAN_KIND_TAG } from '../util/semantic-tags';
 import { MAX_ARRAY_VALUES, MAX_DEPTH } from './encoding-bounds';
 import { F, OTLP_SPAN_KIND, OTLP_STATUS_CODE } from './otlp-fields';
 import type { OtlpField } from './otlp-fields';
@@ -173,7 +173,8 @@ function writeEvent(w: OtlpWriter, log: SpanLog): void {
     writeKeyValue(w, F.EVENT_ATTRIBUTES, key, fields[key], 0);
   }
   w.closeList();
-  w.uint32(F.EVENT_DROPPED_ATTRIBUTES, 0);
+  // Fields past TracerOptions.limits.maxLogFields, counted on the log.
+  w.uint32(F.EVENT_DROPPED_ATTRIBUTES, droppedCount(log.droppedFields));
   w.close();
 }
 
@@ -212,6 +213,11 @@ export function writeOtlpSpan(w: OtlpWriter, span: FinishedSpan, options: OtlpMa
   const errorTag = tags.error;
   const error = isErrorTag(errorTag);
   const errorIsFlag = typeof errorTag === 'boolean' || errorTag === 'true' || errorTag === 'false';
+  // What OpenTelemetry's setStatus left (sextant/opentelemetry): OK is a status of its own,
+  // and an error's description is the status message. Both become the status, not attributes.
+  const ok = !error && tags[OTEL_STATUS_CODE_TAG] === 'OK';
+  const statusDescription = error ? tags[OTEL_STATUS_DESCRIPTION_TAG] : undefined;
+  const describedError = typeof statusDescription === 'string';
 
   w.id(F.SPAN_TRACE_ID, span.traceId, 16);
   w.id(F.SPAN_SPAN_ID, span.spanId, 8);
@@ -238,6 +244,7 @@ export function writeOtlpSpan(w: OtlpWriter, span: FinishedSpan, options: OtlpMa
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i];
     if ((key === SPAN_KIND_TAG && kind !== undefined) || (key === 'error' && errorIsFlag)) continue;
+    if ((key === OTEL_STATUS_CODE_TAG && (ok || error)) || (key === OTEL_STATUS_DESCRIPTION_TAG && describedError)) continue;
     writeKeyValue(w, F.SPAN_ATTRIBUTES, key, tags[key], 0);
   }
   if (options.includeBaggage === true && span.baggage !== undefined && span.baggage !== null) {
@@ -258,10 +265,10 @@ export function writeOtlpSpan(w: OtlpWriter, span: FinishedSpan, options: OtlpMa
 
   w.openMessage(F.SPAN_STATUS);
   if (error) {
-    const message = errorMessage(logs);
+    const message = describedError ? statusDescription : errorMessage(logs);
     if (message !== undefined) w.string(F.STATUS_MESSAGE, message);
   }
-  w.uint32(F.STATUS_CODE, error ? OTLP_STATUS_CODE.error : OTLP_STATUS_CODE.unset);
+  w.uint32(F.STATUS_CODE, error ? OTLP_STATUS_CODE.error : ok ? OTLP_STATUS_CODE.ok : OTLP_STATUS_CODE.unset);
   w.close();
 
   w.fixed32(F.SPAN_FLAGS, SAMPLED_FLAG);

@@ -1,20 +1,25 @@
-import type { FinishedSpan } from '../recording/finished-span';
+import type { FinishedSpan, InstrumentationScope } from '../recording/finished-span';
 import { GroupedSpanBody } from './grouped-span-body';
 import type { SpanGroup } from './grouped-span-body';
 import { F } from './otlp-fields';
-import { OTLP_SCOPE_NAME, writeOtlpResource, writeOtlpSpan } from './otlp-mapping';
+import { writeOtlpResource, writeOtlpSpan } from './otlp-mapping';
 import type { OtlpMappingOptions } from './otlp-mapping';
 import { ProtobufOtlpWriter } from './protobuf-otlp-writer';
 import { varintSize } from './protobuf-writer';
 
-/** The `scope` field of every ScopeSpans, already framed: InstrumentationScope { name: "sextant" }. */
-const SCOPE_FIELD: Buffer = (() => {
+/**
+ * The `scope` field of a ScopeSpans, framed: InstrumentationScope { name, version? }.
+ *
+ *     encodeProtobufScope({ name: 'sextant' });
+ */
+export function encodeProtobufScope(scope: InstrumentationScope): Buffer {
   const w = new ProtobufOtlpWriter();
   w.openMessage(F.SCOPE_SPANS_SCOPE);
-  w.string(F.SCOPE_NAME, OTLP_SCOPE_NAME);
+  w.string(F.SCOPE_NAME, scope.name);
+  if (scope.version !== undefined && scope.version !== '') w.string(F.SCOPE_VERSION, scope.version);
   w.close();
   return w.bytesFrom(0, w.pos);
-})();
+}
 
 /**
  * A Resource message (its content, unframed) for a service and its process tags, at
@@ -43,13 +48,13 @@ function writeFrame(out: Buffer, at: number, tag: number, length: number): numbe
 }
 
 function resourceSpansLength(group: SpanGroup): number {
-  return framed(group.resource.length) + framed(SCOPE_FIELD.length + group.spanBytes);
+  return framed(group.resource.length) + framed(group.scope.length + group.spanBytes);
 }
 
 /**
  * An OTLP/HTTP protobuf body (ExportTraceServiceRequest) built span by span: each span
  * is written already framed as a ScopeSpans `spans` item, and the body is one
- * ResourceSpans per resource, each with one ScopeSpans (scope "sextant").
+ * ResourceSpans per resource and scope, each with one ScopeSpans.
  *
  *     const body = new OtlpProtobufBody((span) => resourceBytes, { maxSpanBytes: 4 << 20 });
  *     body.add(span);
@@ -60,9 +65,10 @@ export class OtlpProtobufBody extends GroupedSpanBody<ProtobufOtlpWriter> {
 
   constructor(
     resourceFor: (span: FinishedSpan) => Uint8Array,
+    scopeFor: (span: FinishedSpan) => Uint8Array,
     private readonly options: OtlpMappingOptions & { maxSpanBytes: number },
   ) {
-    super(new ProtobufOtlpWriter(), resourceFor, options.maxSpanBytes);
+    super(new ProtobufOtlpWriter(), resourceFor, scopeFor, options.maxSpanBytes);
   }
 
   protected writeFrame(span: FinishedSpan): void {
@@ -80,20 +86,20 @@ export class OtlpProtobufBody extends GroupedSpanBody<ProtobufOtlpWriter> {
     return total;
   }
 
-  protected headRoom(resource: Uint8Array): number {
+  protected headRoom(resource: Uint8Array, scope: Uint8Array): number {
     // Three tags, three lengths of at most 5 bytes each, the resource and the scope.
-    return 18 + resource.length + SCOPE_FIELD.length;
+    return 18 + resource.length + scope.length;
   }
 
   protected wrapOneGroup(group: SpanGroup, framesStart: number): { start: number; end: number } {
-    const scopeSpansLength = SCOPE_FIELD.length + group.spanBytes;
+    const scopeSpansLength = group.scope.length + group.spanBytes;
     const head =
       3 +
       varintSize(resourceSpansLength(group)) +
       varintSize(group.resource.length) +
       group.resource.length +
       varintSize(scopeSpansLength) +
-      SCOPE_FIELD.length;
+      group.scope.length;
     const out = this.w.buf;
     const start = framesStart - head;
     let at = writeFrame(out, start, F.REQUEST_RESOURCE_SPANS.tag, resourceSpansLength(group));
@@ -101,7 +107,7 @@ export class OtlpProtobufBody extends GroupedSpanBody<ProtobufOtlpWriter> {
     out.set(group.resource, at);
     at += group.resource.length;
     at = writeFrame(out, at, F.RESOURCE_SPANS_SCOPE_SPANS.tag, scopeSpansLength);
-    SCOPE_FIELD.copy(out, at);
+    out.set(group.scope, at);
     return { start, end: this.w.pos };
   }
 
@@ -112,8 +118,9 @@ export class OtlpProtobufBody extends GroupedSpanBody<ProtobufOtlpWriter> {
       at = writeFrame(out, at, F.RESOURCE_SPANS_RESOURCE.tag, group.resource.length);
       out.set(group.resource, at);
       at += group.resource.length;
-      at = writeFrame(out, at, F.RESOURCE_SPANS_SCOPE_SPANS.tag, SCOPE_FIELD.length + group.spanBytes);
-      at += SCOPE_FIELD.copy(out, at);
+      at = writeFrame(out, at, F.RESOURCE_SPANS_SCOPE_SPANS.tag, group.scope.length + group.spanBytes);
+      out.set(group.scope, at);
+      at += group.scope.length;
       at = writeFrames(out, at, index);
     });
     return at;

@@ -3,12 +3,9 @@ import { errorLogFields } from '../record-error';
 import type { SpanReference } from '../recording/finished-span';
 import type { Span } from '../span';
 import { describeError } from '../util/describe';
+import { OTEL_STATUS_CODE_TAG, OTEL_STATUS_DESCRIPTION_TAG } from '../util/semantic-tags';
 import { fromOtelSpanContext, toOtelSpanContext } from './span-contexts';
 import { isTimeInput, timeInputToMillis } from './time-input';
-
-/** The tags OpenTelemetry's status becomes beside `error` (its names for non-OTLP backends). */
-export const STATUS_CODE_TAG = 'otel.status_code';
-export const STATUS_DESCRIPTION_TAG = 'otel.status_description';
 
 /**
  * A sextant span seen through `@opentelemetry/api`'s `Span` interface: every call lands on
@@ -94,12 +91,12 @@ export class OtelSpan implements api.Span {
         this.status = code;
         this.span.setTag('error', true);
         const message = status.message;
-        if (typeof message === 'string' && message.length > 0) this.span.setTag(STATUS_DESCRIPTION_TAG, message);
+        if (typeof message === 'string' && message.length > 0) this.span.setTag(OTEL_STATUS_DESCRIPTION_TAG, message);
       } else if (code === api.SpanStatusCode.OK) {
         // OK is final and overrides an earlier ERROR, as OpenTelemetry's API says.
         if (this.status === api.SpanStatusCode.ERROR) this.span.setTag('error', false);
         this.status = code;
-        this.span.setTag(STATUS_CODE_TAG, 'OK');
+        this.span.setTag(OTEL_STATUS_CODE_TAG, 'OK');
       }
     } catch (error) {
       this.fault('setStatus', error);

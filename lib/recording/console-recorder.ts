@@ -1,4 +1,6 @@
 import { optionError } from '../util/option-error';
+import { registerExitFlush, unregisterExitFlush } from './exit-hooks';
+import type { ExitFlushable } from './exit-hooks';
 import type { FinishedSpan } from './finished-span';
 import type { Recorder } from './recorder';
 import { renderTraceTree } from './trace-tree';
@@ -13,9 +15,15 @@ export interface ConsoleRecorderOptions {
   maxBufferedSpans?: number;
   /** waterfall width in characters; default 30 */
   barWidth?: number;
+  /**
+   * print the traces still waiting when the process ends by itself (`beforeExit`) or on
+   * `SIGTERM`/`SIGINT`, then let the signal do what it would have done; default false
+   * (`initTracerFromEnv` turns it on for `OTEL_TRACES_EXPORTER=console`)
+   */
+  flushOnExit?: boolean;
 }
 
-export const CONSOLE_RECORDER_DEFAULTS = { quietMillis: 1000, maxBufferedSpans: 10_000, barWidth: 30 } as const;
+export const CONSOLE_RECORDER_DEFAULTS = Object.freeze({ quietMillis: 1000, maxBufferedSpans: 10_000, barWidth: 30, flushOnExit: false });
 
 interface PendingTrace {
   spans: FinishedSpan[];
@@ -38,12 +46,20 @@ export class ConsoleRecorder implements Recorder {
   private readonly pending = new Map<string, PendingTrace>();
   private buffered = 0;
   private closed = false;
+  private readonly exitHook: ExitFlushable | null = null;
 
   constructor(options: ConsoleRecorderOptions = {}) {
     this.write = options.write ?? ((text) => void process.stdout.write(text));
     this.quietMillis = positive(options.quietMillis, 'quietMillis', CONSOLE_RECORDER_DEFAULTS.quietMillis);
     this.maxBufferedSpans = positive(options.maxBufferedSpans, 'maxBufferedSpans', CONSOLE_RECORDER_DEFAULTS.maxBufferedSpans);
     this.barWidth = positive(options.barWidth, 'barWidth', CONSOLE_RECORDER_DEFAULTS.barWidth);
+    const flushOnExit = options.flushOnExit ?? CONSOLE_RECORDER_DEFAULTS.flushOnExit;
+    if (typeof flushOnExit !== 'boolean') throw optionError('ConsoleRecorderOptions.flushOnExit', 'a boolean', flushOnExit);
+    if (flushOnExit) {
+      // Printing is synchronous: the traces are out before the process goes on to exit.
+      this.exitHook = { hasPendingWork: () => this.pending.size > 0, flushForExit: () => this.flush() };
+      registerExitFlush(this.exitHook);
+    }
   }
 
   record(span: FinishedSpan): void {
@@ -75,6 +91,7 @@ export class ConsoleRecorder implements Recorder {
   async close(): Promise<void> {
     await this.flush();
     this.closed = true;
+    if (this.exitHook !== null) unregisterExitFlush(this.exitHook);
   }
 
   private print(traceId: string): void {

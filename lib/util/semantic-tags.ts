@@ -6,6 +6,12 @@
 /** `server`, `client`, `producer` or `consumer`: what side of a remote call a span is. */
 export const SPAN_KIND_TAG = 'span.kind';
 
+/** Where a span started through `@opentelemetry/api` keeps `setStatus`'s code: `'OK'` or `'ERROR'`. */
+export const OTEL_STATUS_CODE_TAG = 'otel.status_code';
+
+/** Where it keeps the message of `setStatus(ERROR, message)`. */
+export const OTEL_STATUS_DESCRIPTION_TAG = 'otel.status_description';
+
 /** Forces sampling on (> 0) or off (0) for the span's trace from here on. */
 export const SAMPLING_PRIORITY_TAG = 'sampling.priority';
 

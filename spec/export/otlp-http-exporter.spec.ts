@@ -4,7 +4,8 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import * as fc from 'fast-check';
 import { BatchRecorder, OtlpHttpExporter, Tracer } from '../../lib';
-import { encodeJsonResource, OtlpJsonBody } from '../../lib/export/otlp-json-body';
+import { OtlpJsonBody, encodeJsonResource, encodeJsonScope } from '../../lib/export/otlp-json-body';
+import { scopeEncoder } from '../../lib/export/otlp-scope';
 import type { OtlpMappingOptions } from '../../lib/export/otlp-mapping';
 import { millisToUnixNanos } from '../../lib/export/otlp-time';
 import type { FinishedSpan } from '../../lib/recording/finished-span';
@@ -29,6 +30,7 @@ function jsonRequest(
         resources.set(span.serviceName, (resource = encodeJsonResource(span.serviceName, processTags, MAX_BYTES)));
       return resource;
     },
+    scopeEncoder(encodeJsonScope),
     { ...options, maxSpanBytes: MAX_BYTES },
   );
   for (const span of spans) body.add(span);

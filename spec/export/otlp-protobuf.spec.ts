@@ -1,8 +1,9 @@
 import * as fc from 'fast-check';
 import { BatchRecorder, OtlpHttpExporter, Tracer } from '../../lib';
 import { MAX_ARRAY_VALUES } from '../../lib/export/encoding-bounds';
-import { encodeJsonResource, OtlpJsonBody } from '../../lib/export/otlp-json-body';
-import { encodeProtobufResource, OtlpProtobufBody } from '../../lib/export/otlp-protobuf-body';
+import { encodeJsonResource, encodeJsonScope, OtlpJsonBody } from '../../lib/export/otlp-json-body';
+import { encodeProtobufResource, encodeProtobufScope, OtlpProtobufBody } from '../../lib/export/otlp-protobuf-body';
+import { scopeEncoder } from '../../lib/export/otlp-scope';
 import { readPartialSuccess } from '../../lib/export/otlp-response';
 import type { FinishedSpan, SpanProcess } from '../../lib/recording/finished-span';
 import { Collector } from '../helpers/export-collector';
@@ -33,8 +34,11 @@ function bodies(spans: FinishedSpan[], options: { includeBaggage?: boolean } = {
       return resource;
     };
   };
-  const protobuf = new OtlpProtobufBody(cached(encodeProtobufResource), { ...options, maxSpanBytes: MAX_BYTES });
-  const json = new OtlpJsonBody(cached(encodeJsonResource), { ...options, maxSpanBytes: MAX_BYTES });
+  const protobuf = new OtlpProtobufBody(cached(encodeProtobufResource), scopeEncoder(encodeProtobufScope), {
+    ...options,
+    maxSpanBytes: MAX_BYTES,
+  });
+  const json = new OtlpJsonBody(cached(encodeJsonResource), scopeEncoder(encodeJsonScope), { ...options, maxSpanBytes: MAX_BYTES });
   for (const span of spans) {
     protobuf.add(span);
     json.add(span);

@@ -46,7 +46,7 @@ export interface OtlpSpan {
 export interface OtlpExportTraceServiceRequest {
   resourceSpans: {
     resource: { attributes: OtlpKeyValue[]; droppedAttributesCount?: number };
-    scopeSpans: { scope: { name: string }; spans: OtlpSpan[] }[];
+    scopeSpans: { scope: { name: string; version?: string }; spans: OtlpSpan[] }[];
   }[];
 }
 
