@@ -310,9 +310,14 @@ describe('drop-in under register: @risingstack/opentracing-auto 1.5.2 with Expre
     await collector?.stop();
   });
 
+  /** The console exporter's output, one block per printed trace (its header line first). */
+  const traceBlocks = (): string[] => output.split(/\n(?=trace [0-9a-f]{32} )/).filter((block) => /^trace [0-9a-f]{32} /.test(block));
+
   it("no upstream header: its server span nested under sextant's, one client span per call (its own), two server spans per hop", () => {
     expect(answers[1].id).toBe('4');
-    expect(treeLines(output)).toEqual([
+    const local = traceBlocks().filter((block) => !block.startsWith(`trace ${TRACE}`));
+    expect(local).toHaveLength(1);
+    expect(treeLines(local[0])).toEqual([
       '  GET /users/:id (auto)',
       '  ├─ http_server (auto)',
       '  │  └─ http_request (auto)',
@@ -326,6 +331,19 @@ describe('drop-in under register: @risingstack/opentracing-auto 1.5.2 with Expre
 
   it("upstream header: the caller's trace goes on downstream through the package's client span", () => {
     expect(answers[0]).toEqual({ id: '3', leaf: expect.stringMatching(new RegExp(`^leaf:00-${TRACE}-[0-9a-f]{16}-01$`)) });
+  });
+
+  it('upstream header: the trace, still waiting for its remote root when SIGTERM came, is printed at exit: both server spans children of the caller', () => {
+    const upstream = traceBlocks().filter((block) => block.startsWith(`trace ${TRACE}`));
+    expect(upstream).toHaveLength(1);
+    expect(treeLines(upstream[0])).toEqual([
+      '  GET /users/:id (auto)',
+      '  └─ app.own-span (auto)',
+      '  http_server (auto)',
+      '  └─ http_request (auto)',
+      '     ├─ GET /leaf/:id (auto)',
+      '     └─ http_server (auto)',
+    ]);
   });
 
   it("with sextant's OTLP exporter the app crashes at the first export: the package's http.request wrapper takes request(url, options) for request(options, callback)", async () => {
