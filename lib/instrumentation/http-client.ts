@@ -1,20 +1,11 @@
-import * as diagnostics from 'node:diagnostics_channel';
 import type { ClientRequest, IncomingMessage } from 'node:http';
-import type { Span } from '../span';
 import type { Tracer } from '../tracer';
 import type { FaultLogger } from '../util/fault-logger';
 import { describeError } from '../util/describe';
 import { isUntraced } from '../util/untraced';
-import {
-  abortClientSpan,
-  type ClientSettings,
-  type ClientTarget,
-  failClientSpan,
-  finishClientSpan,
-  startClientSpan,
-} from '../middleware/client-span';
+import { abortClientSpan, type ClientSettings, type ClientTarget, finishClientSpan, startClientSpan } from '../middleware/client-span';
 import { captureHeaders, type HeaderCapture } from '../middleware/header-capture';
-import { InFlight } from './in-flight';
+import { InFlight, InFlightSpans, subscribeUntilDrained, unsubscribeAll } from './in-flight';
 
 /*
  * Outbound node:http/https. Node publishes `http.client.request.created` while the
@@ -29,14 +20,8 @@ const CREATED = 'http.client.request.created';
 const RESPONSE = 'http.client.response.finish';
 const ERROR = 'http.client.request.error';
 
-const CLIENT_SPAN = Symbol('sextant.clientSpan');
-
-interface TracedClientRequest extends ClientRequest {
-  [CLIENT_SPAN]?: Span;
-}
-
 interface ClientMessage {
-  request: TracedClientRequest;
+  request: ClientRequest;
   response?: IncomingMessage;
   error?: unknown;
 }
@@ -75,22 +60,13 @@ export function traceHttpClients(
   capture: HeaderCapture,
   traceHeaders: ReadonlySet<string>,
 ): () => void {
-  const inFlight = new InFlight(() => {
-    diagnostics.unsubscribe(RESPONSE, onResponse);
-    diagnostics.unsubscribe(ERROR, onError);
-  });
-
-  function takeSpan(request: TracedClientRequest): Span | undefined {
-    const span = request[CLIENT_SPAN];
-    if (span === undefined) return undefined;
-    request[CLIENT_SPAN] = undefined;
-    inFlight.ended();
-    return span;
-  }
+  // The ending channels go once disable() was called and nothing is in flight.
+  const spans = new InFlightSpans(new InFlight(() => unsubscribeAll(ends)));
+  const onError = spans.failOnError(faults, 'instrument-http-client-finish', 'a client span');
 
   // Shared by every request (no closure each): destroyed or aborted with neither response nor error.
-  function onClose(this: TracedClientRequest): void {
-    const span = takeSpan(this);
+  function onClose(this: ClientRequest): void {
+    const span = spans.take(this);
     if (span !== undefined) abortClientSpan(span);
   }
 
@@ -104,8 +80,7 @@ export function traceHttpClients(
       const method = typeof request.method === 'string' ? request.method : 'GET';
       const { span, headers } = startClientSpan(tracer, faults, settings, method, targetOf(request), extra);
       for (const name in headers) request.setHeader(name, headers[name]);
-      request[CLIENT_SPAN] = span;
-      inFlight.started();
+      spans.put(request, span);
       request.on('close', onClose);
     } catch (error) {
       faults.warnOnce(
@@ -118,7 +93,7 @@ export function traceHttpClients(
   function onResponse(message: unknown): void {
     try {
       const { request, response } = message as ClientMessage;
-      const span = takeSpan(request);
+      const span = spans.take(request);
       if (span === undefined || response === undefined) return;
       if (capture.response !== null) {
         const tags: Record<string, unknown> = {};
@@ -131,24 +106,9 @@ export function traceHttpClients(
     }
   }
 
-  function onError(message: unknown): void {
-    try {
-      const { request, error } = message as ClientMessage;
-      const span = takeSpan(request);
-      if (span !== undefined) failClientSpan(span, error);
-    } catch (error) {
-      faults.warnOnce('instrument-http-client-finish', `instrument() could not finish a client span: ${describeError(error)}`);
-    }
-  }
-
-  diagnostics.subscribe(CREATED, onCreated);
-  diagnostics.subscribe(RESPONSE, onResponse);
-  diagnostics.subscribe(ERROR, onError);
-  let stopped = false;
-  return () => {
-    if (stopped) return;
-    stopped = true;
-    diagnostics.unsubscribe(CREATED, onCreated);
-    inFlight.stop();
-  };
+  const ends = [
+    [RESPONSE, onResponse],
+    [ERROR, onError],
+  ] as const;
+  return subscribeUntilDrained(spans.inFlight, [CREATED, onCreated], ends);
 }

@@ -1,11 +1,9 @@
-import * as diagnostics from 'node:diagnostics_channel';
-import type { Span } from '../span';
 import type { Tracer } from '../tracer';
 import type { FaultLogger } from '../util/fault-logger';
 import { describeError } from '../util/describe';
-import { type ClientSettings, type ClientTarget, failClientSpan, finishClientSpan, startClientSpan } from '../middleware/client-span';
+import { type ClientSettings, type ClientTarget, finishClientSpan, startClientSpan } from '../middleware/client-span';
 import { captureHeaders, type HeaderCapture, rawHeaderLookup } from '../middleware/header-capture';
-import { InFlight } from './in-flight';
+import { InFlight, InFlightSpans, subscribeUntilDrained, unsubscribeAll } from './in-flight';
 import { rawListHasHeader } from './trace-headers';
 
 /*
@@ -19,8 +17,6 @@ const CREATE = 'undici:request:create';
 const HEADERS = 'undici:request:headers';
 const ERROR = 'undici:request:error';
 
-const CLIENT_SPAN = Symbol('sextant.clientSpan');
-
 /** The parts of undici's internal Request that are read here. */
 interface UndiciRequest {
   origin: unknown;
@@ -28,7 +24,6 @@ interface UndiciRequest {
   method: unknown;
   headers: unknown;
   addHeader(name: string, value: string): unknown;
-  [CLIENT_SPAN]?: Span;
 }
 
 interface UndiciMessage {
@@ -68,19 +63,9 @@ export function traceUndici(
   capture: HeaderCapture,
   traceHeaders: ReadonlySet<string>,
 ): () => void {
-  const inFlight = new InFlight(() => {
-    diagnostics.unsubscribe(HEADERS, onHeaders);
-    diagnostics.unsubscribe(ERROR, onError);
-  });
-
-  /** The request's span, once: taken off the request so that a later error (the body failing) does not end it again. */
-  function takeSpan(request: UndiciRequest): Span | undefined {
-    const span = request[CLIENT_SPAN];
-    if (span === undefined) return undefined;
-    request[CLIENT_SPAN] = undefined;
-    inFlight.ended();
-    return span;
-  }
+  // The ending channels go once disable() was called and nothing is in flight.
+  const spans = new InFlightSpans(new InFlight(() => unsubscribeAll(ends)));
+  const onError = spans.failOnError(faults, 'instrument-undici-finish', 'a fetch span');
 
   function onCreate(message: unknown): void {
     try {
@@ -93,8 +78,7 @@ export function traceUndici(
       const method = typeof request.method === 'string' ? request.method : 'GET';
       const { span, headers } = startClientSpan(tracer, faults, settings, method, target, extra);
       for (const name in headers) request.addHeader(name, headers[name]);
-      request[CLIENT_SPAN] = span;
-      inFlight.started();
+      spans.put(request, span);
     } catch (error) {
       faults.warnOnce('instrument-undici', `instrument() could not trace a fetch: ${describeError(error)}; sent untraced.`);
     }
@@ -104,7 +88,7 @@ export function traceUndici(
     try {
       const { request, response } = message as UndiciMessage;
       if (response === undefined) return;
-      const span = takeSpan(request);
+      const span = spans.take(request);
       if (span === undefined) return;
       if (capture.response !== null) {
         const tags: Record<string, unknown> = {};
@@ -117,24 +101,9 @@ export function traceUndici(
     }
   }
 
-  function onError(message: unknown): void {
-    try {
-      const { request, error } = message as UndiciMessage;
-      const span = takeSpan(request);
-      if (span !== undefined) failClientSpan(span, error);
-    } catch (error) {
-      faults.warnOnce('instrument-undici-finish', `instrument() could not finish a fetch span: ${describeError(error)}`);
-    }
-  }
-
-  diagnostics.subscribe(CREATE, onCreate);
-  diagnostics.subscribe(HEADERS, onHeaders);
-  diagnostics.subscribe(ERROR, onError);
-  let stopped = false;
-  return () => {
-    if (stopped) return;
-    stopped = true;
-    diagnostics.unsubscribe(CREATE, onCreate);
-    inFlight.stop();
-  };
+  const ends = [
+    [HEADERS, onHeaders],
+    [ERROR, onError],
+  ] as const;
+  return subscribeUntilDrained(spans.inFlight, [CREATE, onCreate], ends);
 }
