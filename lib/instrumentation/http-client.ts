@@ -1,11 +1,10 @@
 import type { ClientRequest, IncomingMessage } from 'node:http';
-import type { Tracer } from '../tracer';
-import type { FaultLogger } from '../util/fault-logger';
 import { describeError } from '../util/describe';
 import { isUntraced } from '../util/untraced';
-import { abortClientSpan, type ClientSettings, type ClientTarget, finishClientSpan, startClientSpan } from '../middleware/client-span';
-import { captureHeaders, type HeaderCapture } from '../middleware/header-capture';
+import { abortClientSpan, type ClientTarget, finishClientSpan, startClientSpan } from '../middleware/client-span';
+import { captureHeaders } from '../middleware/header-capture';
 import { InFlight, InFlightSpans, subscribeUntilDrained, unsubscribeAll } from './in-flight';
+import type { ClientInstrumentation } from './in-flight';
 
 /*
  * Outbound node:http/https. Node publishes `http.client.request.created` while the
@@ -53,13 +52,7 @@ function targetOf(request: ClientRequest): ClientTarget {
  * as an array, `Expect`), and requests that already carry a trace context are left alone.
  * Returns the function that stops it.
  */
-export function traceHttpClients(
-  tracer: Tracer,
-  faults: FaultLogger,
-  settings: ClientSettings,
-  capture: HeaderCapture,
-  traceHeaders: ReadonlySet<string>,
-): () => void {
+export function traceHttpClients({ tracer, faults, settings, capture, traceHeaders }: ClientInstrumentation): () => void {
   // The ending channels go once disable() was called and nothing is in flight.
   const spans = new InFlightSpans(new InFlight(() => unsubscribeAll(ends)));
   const onError = spans.failOnError(faults, 'instrument-http-client-finish', 'a client span');

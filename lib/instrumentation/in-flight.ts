@@ -1,5 +1,8 @@
 import * as diagnostics from 'node:diagnostics_channel';
 import { failClientSpan } from '../middleware/client-span';
+import type { ClientSettings } from '../middleware/client-span';
+import type { HeaderCapture } from '../middleware/header-capture';
+import type { Tracer } from '../tracer';
 import type { Span } from '../span';
 import { describeError } from '../util/describe';
 import type { FaultLogger } from '../util/fault-logger';
@@ -39,6 +42,17 @@ export class InFlight {
 }
 
 type Listener = (message: unknown) => void;
+
+/** What a client instrumentation (node:http, undici) is built from. */
+export interface ClientInstrumentation {
+  tracer: Tracer;
+  faults: FaultLogger;
+  settings: ClientSettings;
+  /** the request and response headers to record */
+  capture: HeaderCapture;
+  /** the header names the tracer injects: a request already carrying one is left alone */
+  traceHeaders: ReadonlySet<string>;
+}
 
 /**
  * Subscribes a start channel and the channels that end what it starts, and returns what

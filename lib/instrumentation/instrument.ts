@@ -53,13 +53,26 @@ export function instrument(tracer: Tracer, options?: InstrumentOptions): Instrum
   const starters: Record<InstrumentationName, () => () => void> = {
     http: () => {
       const stopServers = traceHttpServers(tracer, faults, settings.server);
-      const stopClients = traceHttpClients(tracer, faults, clientSettingsFor(settings, 'node:http'), settings.headers, headerNames());
+      const stopClients = traceHttpClients({
+        tracer,
+        faults,
+        settings: clientSettingsFor(settings, 'node:http'),
+        capture: settings.headers,
+        traceHeaders: headerNames(),
+      });
       return () => {
         stopServers();
         stopClients();
       };
     },
-    undici: () => traceUndici(tracer, faults, clientSettingsFor(settings, 'fetch'), settings.headers, headerNames()),
+    undici: () =>
+      traceUndici({
+        tracer,
+        faults,
+        settings: clientSettingsFor(settings, 'fetch'),
+        capture: settings.headers,
+        traceHeaders: headerNames(),
+      }),
   };
 
   for (const name of settings.names) {

@@ -1,9 +1,8 @@
-import type { Tracer } from '../tracer';
-import type { FaultLogger } from '../util/fault-logger';
 import { describeError } from '../util/describe';
-import { type ClientSettings, type ClientTarget, finishClientSpan, startClientSpan } from '../middleware/client-span';
-import { captureHeaders, type HeaderCapture, rawHeaderLookup } from '../middleware/header-capture';
+import { type ClientTarget, finishClientSpan, startClientSpan } from '../middleware/client-span';
+import { captureHeaders, rawHeaderLookup } from '../middleware/header-capture';
 import { InFlight, InFlightSpans, subscribeUntilDrained, unsubscribeAll } from './in-flight';
+import type { ClientInstrumentation } from './in-flight';
 import { rawListHasHeader } from './trace-headers';
 
 /*
@@ -56,13 +55,7 @@ function targetOf(origin: string, path: string): ClientTarget | null {
  * Traces outbound undici requests (fetch): a client span, child of the active span,
  * its context added to the request's headers. Returns the function that stops it.
  */
-export function traceUndici(
-  tracer: Tracer,
-  faults: FaultLogger,
-  settings: ClientSettings,
-  capture: HeaderCapture,
-  traceHeaders: ReadonlySet<string>,
-): () => void {
+export function traceUndici({ tracer, faults, settings, capture, traceHeaders }: ClientInstrumentation): () => void {
   // The ending channels go once disable() was called and nothing is in flight.
   const spans = new InFlightSpans(new InFlight(() => unsubscribeAll(ends)));
   const onError = spans.failOnError(faults, 'instrument-undici-finish', 'a fetch span');
