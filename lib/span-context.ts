@@ -77,12 +77,35 @@ export class SpanContext extends opentracing.SpanContext {
     remote?: boolean,
     randomTraceId?: boolean,
   );
-  constructor(fieldsOrTraceId: SpanContextFields | string, ...positional: unknown[]) {
+  constructor(
+    fieldsOrTraceId: SpanContextFields | string,
+    // The deprecated positional form's other arguments, named rather than a rest array:
+    // a rest parameter allocates an array on every construction, on the hot path.
+    spanId?: string,
+    sampled?: boolean,
+    positionalBaggage?: Baggage,
+    debug?: boolean,
+    traceState?: string,
+    remote?: boolean,
+    randomTraceId?: boolean,
+  ) {
     super();
     let given: SpanContextFields;
     let baggage: Baggage | undefined;
     try {
-      given = typeof fieldsOrTraceId === 'string' ? fromPositional(fieldsOrTraceId, positional) : fieldsOrTraceId;
+      given =
+        typeof fieldsOrTraceId === 'string'
+          ? {
+              traceId: fieldsOrTraceId,
+              spanId: spanId as string,
+              sampled: sampled === true,
+              baggage: positionalBaggage,
+              debug: debug === true,
+              traceState,
+              remote: remote === true,
+              randomTraceId: randomTraceId === true,
+            }
+          : fieldsOrTraceId;
       // Each field read once, here: a getter or Proxy trap that throws is a wrong argument.
       this.traceId = given.traceId;
       this.spanId = given.spanId;
@@ -183,18 +206,4 @@ export class SpanContext extends opentracing.SpanContext {
   toSpanId(): string {
     return this.spanId;
   }
-}
-
-function fromPositional(traceId: string, rest: unknown[]): SpanContextFields {
-  const [spanId, sampled, baggage, debug, traceState, remote, randomTraceId] = rest;
-  return {
-    traceId,
-    spanId: spanId as string,
-    sampled: sampled === true,
-    baggage: baggage as Baggage | undefined,
-    debug: debug === true,
-    traceState: traceState as string | undefined,
-    remote: remote === true,
-    randomTraceId: randomTraceId === true,
-  };
 }
