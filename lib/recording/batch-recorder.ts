@@ -39,6 +39,9 @@ export interface RecorderStats {
 }
 
 /** A duration for a message: `250 ms`, `10 s`, `1.5 s`. */
+/** An export with less time than this before a waiting caller's deadline does not start. */
+const MIN_EXPORT_WINDOW_MILLIS = 20;
+
 function duration(millis: number): string {
   return millis < 1000 ? `${Math.round(millis)} ms` : `${Number((millis / 1000).toFixed(1))} s`;
 }
@@ -476,12 +479,21 @@ export class BatchRecorder implements Recorder {
         this.drainRequested = false;
         return;
       }
-      // A caller's deadline has passed: no export could end in time, so none starts.
-      if (this.drainDeadlines.size > 0 && Date.now() >= Math.min(...this.drainDeadlines)) return;
+      // A caller's deadline has passed, or is too close for an export to end by it: none starts.
+      if (this.drainDeadlines.size > 0 && Date.now() + this.minExportWindow() >= Math.min(...this.drainDeadlines)) return;
       if (size < max && !this.drainRequested) return;
       const batch = this.queue.take(max);
       await this.exportBatch(batch);
     }
+  }
+
+  /**
+   * The least time worth starting an export in, for a caller who waits: a batch given up at
+   * its bound a millisecond before the caller's deadline must not be followed by another
+   * that has one millisecond to run. A tenth of the bound, at most MIN_EXPORT_WINDOW_MILLIS.
+   */
+  private minExportWindow(): number {
+    return Math.min(MIN_EXPORT_WINDOW_MILLIS, this.boundMillis / 10);
   }
 
   private async exportBatch(batch: FinishedSpan[]): Promise<void> {
