@@ -120,20 +120,37 @@ export function finishedSpan(parts: FinishedSpanParts): FinishedSpan {
   const parentSpanId = parts.parentSpanId;
   const references =
     parts.references ?? (parentSpanId === undefined ? NO_REFERENCES : [{ type: 'child_of', traceId: parts.traceId, spanId: parentSpanId }]);
-  const record: FinishedSpan = {
-    traceId: parts.traceId,
-    spanId: parts.spanId,
-    operationName: parts.operationName,
-    serviceName: parts.serviceName,
-    startTime: parts.startTime,
-    duration,
-    tags: parts.tags,
-    logs: parts.logs ?? NO_LOGS,
-    references,
-    baggage: parts.baggage as Record<string, string>,
-    process: parts.process,
-  };
-  if (parentSpanId !== undefined) record.parentSpanId = parentSpanId;
+  // Two literals, not one plus an added property: a property added after the literal is
+  // stored outside the object, ~30 more bytes for every queued child span.
+  const record: FinishedSpan =
+    parentSpanId === undefined
+      ? {
+          traceId: parts.traceId,
+          spanId: parts.spanId,
+          operationName: parts.operationName,
+          serviceName: parts.serviceName,
+          startTime: parts.startTime,
+          duration,
+          tags: parts.tags,
+          logs: parts.logs ?? NO_LOGS,
+          references,
+          baggage: parts.baggage as Record<string, string>,
+          process: parts.process,
+        }
+      : {
+          traceId: parts.traceId,
+          spanId: parts.spanId,
+          parentSpanId,
+          operationName: parts.operationName,
+          serviceName: parts.serviceName,
+          startTime: parts.startTime,
+          duration,
+          tags: parts.tags,
+          logs: parts.logs ?? NO_LOGS,
+          references,
+          baggage: parts.baggage as Record<string, string>,
+          process: parts.process,
+        };
   if (parts.dropped !== undefined) record.dropped = parts.dropped;
   if (parts.scope !== undefined) record.scope = parts.scope;
   return record;
