@@ -5,8 +5,9 @@ import { AWSXRayPropagator } from '@opentelemetry/propagator-aws-xray';
 import { JaegerPropagator } from '@opentelemetry/propagator-jaeger';
 import { OTTracePropagator } from '@opentelemetry/propagator-ot-trace';
 import { createOtelPipeline } from './otel-pipeline';
-import { RESOLVED, W3_BAGGAGE, W3_SPAN_ID, W3_TRACE_ID } from './peer';
+import { W3_BAGGAGE, W3_SPAN_ID, W3_TRACE_ID } from './peer';
 import type { ExtractedIds, Peer, PeerHandle, PeerOptions, RoundTripCase } from './peer';
+import { otelApiCalls } from './otel-api-calls';
 
 /** OpenTelemetry through its own API (`@opentelemetry/api`). */
 export function createOtelPeer(options: PeerOptions = {}): PeerHandle {
@@ -15,32 +16,7 @@ export function createOtelPeer(options: PeerOptions = {}): PeerHandle {
   const peer: Peer = {
     name: 'otel',
     sink,
-    rootSpan(i: number): void {
-      tracer.startSpan('w1.root', { attributes: { component: 'bench', iteration: i } }).end();
-    },
-    nestedChain(): Promise<void> {
-      return tracer.startActiveSpan('w2.level1', async (level1) => {
-        try {
-          await RESOLVED;
-          await tracer.startActiveSpan('w2.level2', async (level2) => {
-            try {
-              await RESOLVED;
-              await tracer.startActiveSpan('w2.level3', async (level3) => {
-                try {
-                  await RESOLVED;
-                } finally {
-                  level3.end();
-                }
-              });
-            } finally {
-              level2.end();
-            }
-          });
-        } finally {
-          level1.end();
-        }
-      });
-    },
+    ...otelApiCalls(tracer),
     nestedVia: 'active span',
     roundTrips: otelRoundTrips,
     withActiveSpan<T>(fn: () => Promise<T>): Promise<T> {

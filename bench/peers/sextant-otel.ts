@@ -1,11 +1,12 @@
 import * as api from '@opentelemetry/api';
-import { BatchRecorder, Tracer } from '../../lib';
+import { Tracer } from '../../lib';
 import { registerOpenTelemetry } from '../../lib/opentelemetry';
 import { unregisterOtelGlobals } from './otel-pipeline';
 import { ExportValve } from './export-valve';
-import { RESOLVED, SpanSink } from './peer';
+import { SpanSink } from './peer';
 import type { Peer, PeerHandle, PeerOptions } from './peer';
-import { discardingExporter } from './sextant';
+import { benchRecorder } from './sextant';
+import { otelApiCalls } from './otel-api-calls';
 
 /**
  * sextant behind `@opentelemetry/api` (`registerOpenTelemetry`): the same calls as the
@@ -16,12 +17,7 @@ import { discardingExporter } from './sextant';
 export function createSextantOtelPeer(options: PeerOptions = {}): PeerHandle {
   const sink = new SpanSink();
   const valve = new ExportValve(options.stalled === true);
-  const recorder = new BatchRecorder(discardingExporter(sink, valve), {
-    maxQueueSize: options.maxQueueSize ?? 2048,
-    maxBatchSize: 512,
-    scheduledDelayMillis: 5000,
-    exportTimeoutMillis: 30000,
-  });
+  const recorder = benchRecorder(sink, valve, options);
   const sextant = new Tracer({ serviceName: 'bench', recorder });
   // One process runs one peer; a test process that ran the otel peer first hands the globals over.
   unregisterOtelGlobals();
@@ -31,32 +27,7 @@ export function createSextantOtelPeer(options: PeerOptions = {}): PeerHandle {
   const peer: Peer = {
     name: 'sextant-otel',
     sink,
-    rootSpan(i: number): void {
-      tracer.startSpan('w1.root', { attributes: { component: 'bench', iteration: i } }).end();
-    },
-    nestedChain(): Promise<void> {
-      return tracer.startActiveSpan('w2.level1', async (level1) => {
-        try {
-          await RESOLVED;
-          await tracer.startActiveSpan('w2.level2', async (level2) => {
-            try {
-              await RESOLVED;
-              await tracer.startActiveSpan('w2.level3', async (level3) => {
-                try {
-                  await RESOLVED;
-                } finally {
-                  level3.end();
-                }
-              });
-            } finally {
-              level2.end();
-            }
-          });
-        } finally {
-          level1.end();
-        }
-      });
-    },
+    ...otelApiCalls(tracer),
     nestedVia: 'active span',
     roundTrips: () => [],
     withActiveSpan: null,

@@ -33,16 +33,21 @@ function captured(span: FinishedSpan) {
   };
 }
 
-/** sextant: `Tracer` + `BatchRecorder` (default options) + a discarding exporter. */
-export function createSextantPeer(options: PeerOptions = {}): PeerHandle {
-  const sink = new SpanSink();
-  const valve = new ExportValve(options.stalled === true);
-  const recorder = new BatchRecorder(discardingExporter(sink, valve), {
+/** The BatchRecorder every sextant peer records through: OpenTelemetry's batch sizes, a discarding exporter. */
+export function benchRecorder(sink: SpanSink, valve: ExportValve, options: PeerOptions): BatchRecorder {
+  return new BatchRecorder(discardingExporter(sink, valve), {
     maxQueueSize: options.maxQueueSize ?? 2048,
     maxBatchSize: 512,
     scheduledDelayMillis: 5000,
     exportTimeoutMillis: 30000,
   });
+}
+
+/** sextant: `Tracer` + `BatchRecorder` (default options) + a discarding exporter. */
+export function createSextantPeer(options: PeerOptions = {}): PeerHandle {
+  const sink = new SpanSink();
+  const valve = new ExportValve(options.stalled === true);
+  const recorder = benchRecorder(sink, valve, options);
   const tracer = new Tracer({ serviceName: 'bench', recorder });
   // Formats only: these tracers never record a span.
   const propagating = (names: PropagationName[]) => new Tracer({ serviceName: 'bench', propagation: names });

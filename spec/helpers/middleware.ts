@@ -57,3 +57,32 @@ export function onlySpan(recorder: InMemoryRecorder, operationName: string): Fin
 
 export const isServerSpan = (span: FinishedSpan): boolean => span.tags['span.kind'] === 'server';
 export const isClientSpan = (span: FinishedSpan): boolean => span.tags['span.kind'] === 'client';
+
+/** The upstream context every framework spec sends in `traceparent`. */
+export const UPSTREAM_TRACE = '0af7651916cd43dd8448eb211c80319c';
+export const UPSTREAM_PARENT = 'b7ad6b7169203331';
+
+/**
+ * Requests `${base}/users/42?expand=1` with an upstream `traceparent` from an app whose
+ * `/users/:id` route answers `{ id }` and finishes a `db.load-user` span inside the request;
+ * checks the server span every framework helper must give: named by the route, continuing
+ * the upstream trace, tagged, and the parent of the handler's span.
+ */
+export async function expectUserRouteSpan(recorder: InMemoryRecorder, base: string): Promise<FinishedSpan> {
+  const res = await fetch(`${base}/users/42?expand=1`, { headers: { traceparent: `00-${UPSTREAM_TRACE}-${UPSTREAM_PARENT}-01` } });
+  expect(await res.json()).toEqual({ id: '42' });
+  await spansWhen(recorder, 2);
+  const span = onlySpan(recorder, 'GET /users/:id');
+  expect(span.traceId).toBe(UPSTREAM_TRACE);
+  expect(span.parentSpanId).toBe(UPSTREAM_PARENT);
+  expect(span.tags).toMatchObject({
+    'span.kind': 'server',
+    'http.method': 'GET',
+    'http.url': '/users/42?expand=1',
+    'http.status_code': 200,
+    'peer.ipv4': '127.0.0.1',
+  });
+  expect(span.tags.error).toBeUndefined();
+  expect(onlySpan(recorder, 'db.load-user').parentSpanId).toBe(span.spanId);
+  return span;
+}

@@ -2,10 +2,7 @@ import http from 'node:http';
 import Fastify, { type FastifyInstance } from 'fastify';
 import Fastify4 from 'fastify4';
 import { InMemoryRecorder, Tracer, fastifyTracing, traceHttpHandler, type Span } from '../../lib';
-import { isServerSpan, onlySpan, spansWhen } from '../helpers/middleware';
-
-const UPSTREAM_TRACE = '0af7651916cd43dd8448eb211c80319c';
-const UPSTREAM_PARENT = 'b7ad6b7169203331';
+import { UPSTREAM_PARENT, UPSTREAM_TRACE, expectUserRouteSpan, isServerSpan, onlySpan, spansWhen } from '../helpers/middleware';
 
 type AnyFastify = FastifyInstance;
 
@@ -43,22 +40,7 @@ describe.each([
     });
     const base = await serve(fastify);
 
-    const res = await fetch(`${base}/users/42?expand=1`, { headers: { traceparent: `00-${UPSTREAM_TRACE}-${UPSTREAM_PARENT}-01` } });
-    expect(await res.json()).toEqual({ id: '42' });
-    await spansWhen(recorder, 2);
-
-    const span = onlySpan(recorder, 'GET /users/:id');
-    expect(span.traceId).toBe(UPSTREAM_TRACE);
-    expect(span.parentSpanId).toBe(UPSTREAM_PARENT);
-    expect(span.tags).toMatchObject({
-      'span.kind': 'server',
-      'http.method': 'GET',
-      'http.url': '/users/42?expand=1',
-      'http.status_code': 200,
-      'peer.ipv4': '127.0.0.1',
-    });
-    expect(span.tags.error).toBeUndefined();
-    expect(onlySpan(recorder, 'db.load-user').parentSpanId).toBe(span.spanId);
+    await expectUserRouteSpan(recorder, base);
     expect(warnings).toEqual([]);
   });
 
