@@ -37,7 +37,7 @@ export function encodeJsonScope(scope: InstrumentationScope): Buffer {
  * each span's object is written followed by a comma, and the body is one ResourceSpans
  * per resource and scope, each with one ScopeSpans.
  *
- *     const body = new OtlpJsonBody((span) => resourceJson, { maxSpanBytes: 4 << 20 });
+ *     const body = new OtlpJsonBody((span) => resourceJson, (span) => scopeJson, { maxSpanBytes: 4 << 20 });
  *     body.add(span);
  *     const bytes = body.take();
  */

@@ -56,7 +56,7 @@ function resourceSpansLength(group: SpanGroup): number {
  * is written already framed as a ScopeSpans `spans` item, and the body is one
  * ResourceSpans per resource and scope, each with one ScopeSpans.
  *
- *     const body = new OtlpProtobufBody((span) => resourceBytes, { maxSpanBytes: 4 << 20 });
+ *     const body = new OtlpProtobufBody((span) => resourceBytes, (span) => scopeBytes, { maxSpanBytes: 4 << 20 });
  *     body.add(span);
  *     const bytes = body.take();
  */
