@@ -2,7 +2,7 @@ import * as opentracing from 'opentracing';
 import { finishedSpan } from './recording/finished-span';
 import type { DroppedCounts, FinishedSpan, InstrumentationScope, SpanLog, SpanProcess, SpanReference } from './recording/finished-span';
 import type { SpanContext } from './span-context';
-import { copyTags, limitValue, logRecord, putField } from './span-fields';
+import { copyFields, copyTags, limitValue, logRecord, putField } from './span-fields';
 import type { ResolvedSpanLimits } from './span-limits';
 import { nowMillis } from './util/clock';
 import { describeError } from './util/describe';
@@ -394,7 +394,7 @@ export class Span extends opentracing.Span {
 
   private _copyTags(): void {
     try {
-      this._tags = { ...this._tags };
+      this._tags = copyFields({}, this._tags);
     } catch {
       // The caller's object turned hostile after startSpan (a revoked Proxy): start afresh.
       this._tags = {};

@@ -489,6 +489,8 @@ export class Tracer extends opentracing.Tracer {
     let ownTags: Record<string, unknown> | undefined;
     if (samplerTags !== undefined) {
       try {
+        // Spread, unlike the span's copy-on-write (copyFields): merging two objects this way
+        // leaves keys added later cheap on every Node, and it is W1's fastest path.
         ownTags = tags === undefined ? { ...samplerTags } : { ...samplerTags, ...tags };
       } catch {
         // Hostile tags: the span reads them itself, leaving out what throws.

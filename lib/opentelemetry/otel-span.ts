@@ -2,6 +2,7 @@ import * as api from '@opentelemetry/api';
 import { errorLogFields } from '../record-error';
 import type { SpanReference } from '../recording/finished-span';
 import type { Span } from '../span';
+import { copyFields } from '../span-fields';
 import { describeError } from '../util/describe';
 import { OTEL_STATUS_CODE_TAG, OTEL_STATUS_DESCRIPTION_TAG } from '../util/semantic-tags';
 import { fromOtelSpanContext, toOtelSpanContext } from './span-contexts';
@@ -57,7 +58,7 @@ export class OtelSpan implements api.Span {
     try {
       const timed = isTimeInput(attributesOrStartTime);
       const attributes = timed ? undefined : attributesOrStartTime;
-      const fields: Record<string, unknown> = attributes !== null && typeof attributes === 'object' ? { ...attributes } : {};
+      const fields = attributes !== null && typeof attributes === 'object' ? copyFields({}, attributes) : {};
       fields.event = typeof name === 'string' ? name : describeError(name);
       this.span.log(fields, timeInputToMillis(timed ? attributesOrStartTime : startTime));
     } catch (error) {

@@ -243,6 +243,28 @@ describe('Span API', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
+  it("copies start tags on the first setTag: own fields only, a __proto__ field as data, the caller's object untouched", () => {
+    const { tracer, recorder } = setup();
+    const parent = tracer.startSpan('parent');
+    const inherited = Object.create({ inheritedTag: 'no' }) as Record<string, unknown>;
+    inherited.own = 1;
+    const startTags = JSON.parse('{"__proto__": {"polluted": true}, "a": 1}') as Record<string, unknown>;
+    Object.assign(startTags, { nested: inherited });
+    const child = tracer.startSpan('child', { childOf: parent, tags: startTags });
+    child.setTag('b', 2).setTag('c', 3);
+    const fromPrototype = tracer.startSpan('inherits', { childOf: parent, tags: inherited });
+    fromPrototype.setTag('d', 4);
+    child.finish();
+    fromPrototype.finish();
+    const [childTags, inheritingTags] = recorder.spans().map((span) => span.tags);
+    expect(Object.getPrototypeOf(childTags)).toBe(Object.prototype);
+    expect(Object.keys(childTags)).toEqual(['__proto__', 'a', 'nested', 'b', 'c']);
+    expect(Object.getOwnPropertyDescriptor(childTags, '__proto__')?.value).toEqual({ polluted: true });
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(inheritingTags).toEqual({ own: 1, d: 4 });
+    expect(Object.keys(startTags)).toEqual(['__proto__', 'a', 'nested']);
+  });
+
   it('logEvent logs an event with its payload', () => {
     const { tracer, recorder } = setup();
     const span = tracer.startSpan('a');
