@@ -3,41 +3,12 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { buildPackage, startService, type Service } from '../helpers/built-package';
 import { Collector } from '../helpers/export-collector';
+import { exportedSpans } from '../helpers/otlp-spans';
 import { waitFor } from '../helpers/middleware';
 
 const samples = resolve(__dirname, '..', '..', 'samples', 'zero-code');
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
 const CALLER = '00f067aa0ba902b7';
-
-interface ExportedSpan {
-  service: string;
-  traceId: string;
-  spanId: string;
-  parentSpanId: string;
-  name: string;
-  kind: number;
-  attributes: Record<string, unknown>;
-}
-
-/** Every span the collector received (OTLP/JSON), flattened. */
-function exportedSpans(collector: Collector): ExportedSpan[] {
-  type Attribute = { key: string; value: Record<string, unknown> };
-  type Body = {
-    resourceSpans: {
-      resource: { attributes: Attribute[] };
-      scopeSpans: { spans: (Omit<ExportedSpan, 'attributes' | 'service'> & { attributes: Attribute[] })[] }[];
-    }[];
-  };
-  const flat = (attributes: Attribute[]): Record<string, unknown> =>
-    Object.fromEntries(attributes.map((a) => [a.key, Object.values(a.value)[0]]));
-  return collector.requests.flatMap((request) =>
-    (request.json as Body).resourceSpans.flatMap((rs) =>
-      rs.scopeSpans.flatMap((ss) =>
-        ss.spans.map((s) => ({ ...s, service: String(flat(rs.resource.attributes)['service.name']), attributes: flat(s.attributes) })),
-      ),
-    ),
-  );
-}
 
 /**
  * `node --require sextant/register` and `node --import sextant/register`, through the
