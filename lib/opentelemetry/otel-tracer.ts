@@ -5,6 +5,7 @@ import type { AsyncLocalScopeManager } from '../scope/async-local-scope-manager'
 import { operationNameOf } from '../span';
 import type { SpanOwner } from '../span';
 import type { SpanContext } from '../span-context';
+import { putField } from '../span-fields';
 import type { TracerInternals } from '../tracer';
 import { nowMillis } from '../util/clock';
 import { describeError } from '../util/describe';
@@ -134,8 +135,7 @@ function tagsOf(attributes: api.SpanAttributes | undefined, kind: api.SpanKind |
     for (const key of Object.keys(attributes)) {
       const value = attributes[key];
       if (value === undefined || value === null) continue;
-      if (key === '__proto__') Object.defineProperty(tags, key, { value, enumerable: true, writable: true, configurable: true });
-      else tags[key] = value;
+      putField(tags, key, value);
     }
   }
   if (kindTag !== undefined) tags[SPAN_KIND_TAG] = kindTag;
